@@ -1,0 +1,79 @@
+"""Run the reading stages over a corpus folder: dumps -> records -> papers.
+
+    sources (bytes, decoding) -> parse (records) -> dates (listing year)
+    -> merge (one paper per title) -> themes -> related
+
+Nothing here writes files. A dump that cannot be read is reported and
+skipped; the rest still build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator import dates, related, sources, themes
+from generator.errors import DumpError
+from generator.merge import merge
+from generator.parse import parse_dump
+from generator.model import Dump, ListingDate, Paper, Problem, Rejected, Source, Theme
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    path: Path
+    dumps: tuple[Dump, ...]
+    papers: tuple[Paper, ...]  # sorted by slug
+    themes: tuple[Theme, ...]  # the file's themes, then "Other"
+    duplicates: int
+    problems: tuple[Problem, ...]
+
+    @property
+    def rejected(self) -> tuple[Rejected, ...]:
+        return tuple(r for d in self.dumps for r in d.rejected)
+
+    @property
+    def records_read(self) -> int:
+        return sum(len(d.records) + len(d.rejected) for d in self.dumps)
+
+    def accounting(self) -> str:
+        return (f"records read {self.records_read} = papers {len(self.papers)} + duplicates merged "
+                f"{self.duplicates} + rejected {len(self.rejected)}")
+
+
+def read_dump(path: Path, settings: sources.SourceSettings | None) -> Dump:
+    """One dump through sources, parse and dates. Raises DumpError if unreadable."""
+    text = sources.decode(path.name, path.read_bytes(), settings)
+    parsed = parse_dump(path.name, text.text)
+    records = list(parsed.records)
+    listing, problems = dates.listing_date(path.name, parsed.listing_text, dates.explicit_years(records),
+                                           settings.listing_date if settings else None)
+    records, date_problems = dates.resolve_dates(records, listing)
+    return Dump(path.name, parsed.layout, text.encoding, listing, tuple(records), parsed.rejected,
+                parsed.problems + tuple(problems) + tuple(date_problems))
+
+
+def unreadable_dump(path: Path, error: DumpError) -> Dump:
+    """An unreadable dump still shows in the report, as one rejected record."""
+    reason = str(error).split(": ", 1)[-1]
+    return Dump(path.name, "unreadable", "?", ListingDate(None, None, "unreadable"), (),
+                (Rejected(Source(path.name, 1), f"dump not read: {reason}"),),
+                (Problem(path.name, reason, severity="error"),))
+
+
+def load_corpus(path: Path, with_related: bool = True) -> Corpus:
+    settings = sources.load_settings(path)
+    theme_list = themes.load_themes(path)
+    dumps = []
+    for dump_path in sources.find_dumps(path):
+        try:
+            dumps.append(read_dump(dump_path, settings.get(dump_path.name)))
+        except DumpError as error:
+            dumps.append(unreadable_dump(dump_path, error))
+    merged = merge([r for d in dumps for r in d.records])
+    papers = merged.papers
+    matches = themes.assign(papers, theme_list)
+    similar = related.related(papers) if with_related else [()] * len(papers)
+    papers = tuple(replace(p, themes=m, related=r) for p, m, r in zip(papers, matches, similar))
+    problems = tuple(p for d in dumps for p in d.problems) + merged.problems
+    return Corpus(path, tuple(dumps), papers, theme_list + (themes.OTHER,), merged.duplicates, problems)

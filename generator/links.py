@@ -1,0 +1,47 @@
+"""URLs inside abstracts. Only http and https count; trailing sentence
+punctuation and unbalanced closing brackets are not part of the URL."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+# Braces, quotes and angle brackets cannot stand in a URL unescaped (RFC 3986),
+# so they end it: "https://x.io/a{Project}" is a LaTeX leftover, not a path.
+URL = re.compile(r"https?://[^\s<>\"'{}\\^`|]+", re.IGNORECASE)
+_TRAILING = ".,;:!?*"
+_PAIRS = {")": "(", "]": "["}
+
+
+def find_urls(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, url) of each http(s) URL in `text`, in order."""
+    found = []
+    for m in URL.finditer(text):
+        url = _trim(m.group())
+        if _valid(url):
+            found.append((m.start(), m.start() + len(url), url))
+    return found
+
+
+def extract_links(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(url for _, _, url in find_urls(text)))
+
+
+def _trim(url: str) -> str:
+    while url:
+        last = url[-1]
+        if last in _TRAILING:
+            url = url[:-1]
+        elif last in _PAIRS and url.count(last) > url.count(_PAIRS[last]):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _valid(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and "." in parts.hostname

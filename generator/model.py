@@ -1,0 +1,145 @@
+"""The shapes passed between stages. Frozen: a stage never edits another's output."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a record was read: dump file name and 1-based line of its title."""
+
+    dump: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.dump}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something a person should look at. `where` is `dump:line` or a file name."""
+
+    where: str
+    message: str
+    fix: str = ""
+    severity: str = "warning"  # "warning" or "error"
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}"
+        return f"{text} ({self.fix})" if self.fix else text
+
+
+@dataclass(frozen=True, slots=True)
+class PaperDate:
+    """A calendar date as shown in a listing; `inferred` marks a year we inferred."""
+
+    value: dt.date
+    inferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """The block under an abstract in the spaced layout."""
+
+    date_text: str | None  # "Jul 19" or "Jul 19, 2023" as shown; None when missing or broken
+    month: int | None
+    day: int | None
+    year: int | None  # None when the listing showed no year
+    upvotes: int | None  # None when the count was not a number
+    authors: int | None = None
+    org_handle: str | None = None
+    org_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One paper as one listing showed it, before merging."""
+
+    source: Source
+    title: str
+    abstract: str
+    meta: Metadata | None = None
+    date: PaperDate | None = None  # filled in by dates.resolve_dates
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A record that gets no page, and why."""
+
+    source: Source
+    reason: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ListingDate:
+    """The date a dump was saved on, as far as we know it."""
+
+    text: str | None  # "Oct 28" as shown in the dump, or None
+    value: dt.date | None  # None when the year is unknown
+    rule: str  # how the year was found, for the check report
+
+    @property
+    def inferred(self) -> bool:
+        return self.value is not None and "inferred" in self.rule
+
+
+@dataclass(frozen=True, slots=True)
+class Dump:
+    """One parsed dump file."""
+
+    name: str
+    layout: str  # "compact" or "spaced" (or "mixed", "empty")
+    encoding: str
+    listing: ListingDate
+    records: tuple[RawRecord, ...]
+    rejected: tuple[Rejected, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def stem(self) -> str:
+        return self.name.rsplit(".", 1)[0]
+
+    @property
+    def with_metadata(self) -> int:
+        return sum(1 for r in self.records if r.meta is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper after merging every listing that showed it."""
+
+    slug: str
+    title: str
+    abstract: str
+    date: PaperDate | None
+    upvotes: int | None
+    authors: int | None
+    org_handle: str | None
+    org_name: str | None
+    links: tuple[str, ...]
+    sources: tuple[Source, ...]
+    themes: tuple[ThemeMatch, ...] = ()
+    related: tuple[str, ...] = ()  # slugs, most similar first
+
+    @property
+    def dumps(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.dump for s in self.sources))
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    slug: str
+    name: str
+    description: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeMatch:
+    """A paper's place in a theme and the terms that put it there."""
+
+    theme: str  # theme slug
+    terms: tuple[str, ...] = field(default=())

@@ -1,0 +1,184 @@
+"""Text of one dump -> raw records with file:line. No merging, no I/O.
+
+Both layouts are read by one pass over the non-blank lines, so a dump that
+mixes them still reads (see ../shared/corpus/README.md for the layouts):
+
+    header     known page-chrome lines, the listing date (`Oct 28`), and
+               `Subscribe` glued to the first title in the compact layout
+    record     title line, abstract line, then optionally a metadata block:
+               `  • N authors` or `handle Display Name`, a `·` line, a date line
+
+Blank lines only tell the layout apart (compact has none between records).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from generator import dates
+from generator.model import Metadata, Problem, RawRecord, Rejected, Source
+
+HEADER_LINES = frozenset({
+    "new",
+    "Get trending papers in your email inbox once a day!",
+    "Get trending papers in your email inbox!",
+    "Subscribe",
+    "Daily Papers",
+    "byAK and the research community",
+})
+GLUED_PREFIX = "Subscribe"
+META_SEPARATOR = "·"
+AUTHORS_LINE = re.compile(r"^•\s*(\d+)\s+authors?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    number: int  # 1-based
+    text: str  # stripped
+    after_blank: bool  # a blank line stands between this line and the previous one
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDump:
+    layout: str  # "compact", "spaced", "mixed" or "empty"
+    listing_text: str | None
+    records: tuple[RawRecord, ...]
+    rejected: tuple[Rejected, ...]
+    problems: tuple[Problem, ...]
+
+
+def parse_dump(name: str, text: str) -> ParsedDump:
+    lines = _lines(text)
+    start, listing_text, first_title = _header(lines)
+    body = lines[start:]
+    if first_title is not None:
+        body[0] = Line(body[0].number, first_title, body[0].after_blank)
+    reader = _Reader(name, body)
+    reader.run()
+    problems = list(reader.problems)
+    if not reader.records and not reader.rejected:
+        problems.append(Problem(name, "no paper records found", "is this a Hugging Face Daily Papers dump?"))
+    return ParsedDump(_layout(body), listing_text, tuple(reader.records), tuple(reader.rejected),
+                      tuple(problems))
+
+
+def _lines(text: str) -> list[Line]:
+    out, blank = [], False
+    for number, raw in enumerate(text.split("\n"), start=1):
+        stripped = raw.strip()
+        if not stripped:
+            blank = True
+            continue
+        out.append(Line(number, stripped, blank))
+        blank = False
+    return out
+
+
+def _header(lines: list[Line]) -> tuple[int, str | None, str | None]:
+    """(index of the first record line, listing date shown, first title if glued)."""
+    listing = None
+    for i, line in enumerate(lines):
+        if line.text in HEADER_LINES:
+            continue
+        if listing is None and dates.LISTING_LINE.match(line.text):
+            listing = line.text
+            continue
+        if line.text.startswith(GLUED_PREFIX) and i < 3 and not listing:
+            return i, listing, line.text[len(GLUED_PREFIX):].strip()
+        return i, listing, None
+    return len(lines), listing, None
+
+
+def _layout(body: list[Line]) -> str:
+    """compact: a title and its abstract on adjacent lines; spaced: blank lines between."""
+    if not body:
+        return "empty"
+    meta = {j for i in range(len(body)) if body[i].text == META_SEPARATOR for j in (i - 1, i, i + 1)}
+    gaps = {body[i].after_blank for i in range(1, len(body)) if i not in meta and i - 1 not in meta}
+    if gaps == {True, False}:
+        return "mixed"
+    return "spaced" if gaps == {True} else "compact"
+
+
+def _is_meta_start(body: list[Line], i: int) -> bool:
+    """Line i opens a metadata block: an authors line, or any line followed by `·`."""
+    if i < 0 or i >= len(body):
+        return False
+    if body[i].text.startswith("•") or body[i].text == META_SEPARATOR:
+        return True
+    return i + 1 < len(body) and body[i + 1].text == META_SEPARATOR
+
+
+class _Reader:
+    """Walks the body lines; collects records, rejected records and problems."""
+
+    def __init__(self, name: str, body: list[Line]):
+        self.name, self.body = name, body
+        self.records: list[RawRecord] = []
+        self.rejected: list[Rejected] = []
+        self.problems: list[Problem] = []
+
+    def where(self, line: Line) -> str:
+        return f"{self.name}:{line.number}"
+
+    def run(self) -> None:
+        i, n = 0, len(self.body)
+        while i < n:
+            if _is_meta_start(self.body, i):
+                i = self._orphan_meta(i)
+                continue
+            title = self.body[i]
+            if i + 1 >= n or _is_meta_start(self.body, i + 1):
+                reason = "title without abstract" + (" (the dump ends here: cut off?)" if i + 1 >= n else "")
+                self._reject(title, reason)
+                i += 1
+                if i < n:  # the metadata belongs to the broken record: consume it with it
+                    i = self._meta(i)[1]
+                continue
+            abstract = self.body[i + 1]
+            meta, i = self._meta(i + 2) if _is_meta_start(self.body, i + 2) else (None, i + 2)
+            self.records.append(RawRecord(Source(self.name, title.number), title.text, abstract.text, meta))
+
+    def _reject(self, line: Line, reason: str) -> None:
+        self.rejected.append(Rejected(Source(self.name, line.number), reason, line.text[:200]))
+        self.problems.append(Problem(self.where(line), f"record rejected: {reason}",
+                                     "complete the record or remove it from the dump"))
+
+    def _orphan_meta(self, i: int) -> int:
+        line = self.body[i]
+        self.problems.append(Problem(self.where(line), f'metadata line "{line.text}" belongs to no paper; skipped',
+                                     "check the lines above it for a missing title or abstract"))
+        return self._meta(i)[1]
+
+    def _meta(self, i: int) -> tuple[Metadata, int]:
+        """Read a metadata block starting at line i; return it and the next index."""
+        body, n = self.body, len(self.body)
+        authors = handle = org = None
+        if body[i].text != META_SEPARATOR:
+            head = body[i]
+            m = AUTHORS_LINE.match(head.text)
+            if m:
+                authors = int(m[1])
+            elif head.text.startswith("•"):
+                self.problems.append(Problem(self.where(head), f'authors line "{head.text}" not understood',
+                                             'expected "• N authors"'))
+            else:
+                handle, _, org = head.text.partition(" ")
+                org = org.strip() or handle
+            i += 1
+        if i < n and body[i].text == META_SEPARATOR:
+            i += 1
+        if i >= n or not dates.LOOKS_LIKE_DATE.match(body[i].text):
+            at = body[i - 1]
+            self.problems.append(Problem(self.where(at), "metadata block without date; paper kept undated",
+                                         'add the date line ("Mon D[, YYYY][ upvotes]") after the "·"'))
+            return Metadata(None, None, None, None, None, authors, handle, org), i
+        line = body[i]
+        parsed, problem = dates.parse_date_line(line.text)
+        if problem:
+            self.problems.append(Problem(self.where(line), problem, "correct the line in the dump"))
+        if parsed is None:
+            return Metadata(None, None, None, None, None, authors, handle, org), i + 1
+        return Metadata(dates.metadata_date_text(parsed), parsed.month, parsed.day, parsed.year,
+                        parsed.upvotes, authors, handle, org), i + 1

@@ -1,0 +1,39 @@
+"""Similar papers by TF-IDF over title and abstract, for the whole corpus at once.
+
+scikit-learn builds the L2-normalised TF-IDF matrix; cosine similarity is then
+a sparse matrix product, taken in blocks of rows so memory stays bounded and
+no Python loop runs over pairs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from generator.model import Paper
+
+COUNT = 5
+BLOCK = 512
+
+
+def related(papers: tuple[Paper, ...], count: int = COUNT) -> list[tuple[str, ...]]:
+    """For each paper, the slugs of the `count` most similar others, best first."""
+    n = len(papers)
+    if n < 2:
+        return [()] * n
+    # The title counts twice: it is the paper's own summary of itself.
+    texts = [f"{p.title}. {p.title}. {p.abstract}" for p in papers]
+    vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1,
+                              dtype=np.float32).fit_transform(texts)
+    k = min(count, n - 1)
+    out: list[tuple[str, ...]] = []
+    for start in range(0, n, BLOCK):
+        block = (vectors[start:start + BLOCK] @ vectors.T).toarray()
+        rows = np.arange(block.shape[0])
+        block[rows, rows + start] = -1.0  # never related to itself
+        # Ties broken by position (papers arrive sorted by slug): stable output.
+        top = np.argpartition(-block, k, axis=1)[:, :k + 1] if k + 1 < n else np.tile(np.arange(n), (len(rows), 1))
+        for r, candidates in enumerate(top):
+            ranked = sorted(candidates, key=lambda j: (-block[r, j], j))
+            out.append(tuple(papers[j].slug for j in ranked if j != start + r and block[r, j] > 0)[:k])
+    return out

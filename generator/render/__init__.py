@@ -1,0 +1,1 @@
+"""Papers -> page text. Pure functions: strings in, strings out, no disk access."""

@@ -1,0 +1,36 @@
+"""Papers as plain data: the JSON export and papers.json on the site."""
+
+from __future__ import annotations
+
+import json
+
+from generator.model import Paper
+
+PAPER_URL = "papers/{slug}/"
+
+
+def paper_url(slug: str) -> str:
+    """The paper's address relative to the site root (permanent)."""
+    return PAPER_URL.format(slug=slug)
+
+
+def paper_record(paper: Paper) -> dict:
+    return {
+        "slug": paper.slug,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "date": paper.date.value.isoformat() if paper.date else None,
+        "date_inferred": bool(paper.date and paper.date.inferred),
+        "upvotes": paper.upvotes,
+        "authors": paper.authors,
+        "organization": paper.org_name,
+        "links": list(paper.links),
+        "sources": [{"dump": s.dump, "line": s.line} for s in paper.sources],
+        "themes": [m.theme for m in paper.themes],
+        "url": paper_url(paper.slug),
+    }
+
+
+def papers_json(papers: tuple[Paper, ...]) -> str:
+    records = sorted((paper_record(p) for p in papers), key=lambda r: r["slug"])
+    return json.dumps(records, ensure_ascii=False, indent=1) + "\n"

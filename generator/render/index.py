@@ -1,0 +1,95 @@
+"""Lookups every page needs, computed once per build from the Corpus."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from generator.corpus import Corpus
+from generator.model import Dump, Paper, Theme
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+FIRST_SENTENCE_MAX = 300
+
+
+@dataclass(frozen=True)
+class SiteIndex:
+    corpus: Corpus
+    by_slug: dict[str, Paper]
+    by_theme: dict[str, list[Paper]]  # newest first, undated last
+    by_month: dict[tuple[int, int], list[Paper]]  # (year, month) -> papers, by date then title
+    undated: list[Paper]
+    in_time: list[Paper]  # dated papers, oldest first
+    position: dict[str, int]  # slug -> index in in_time
+    by_dump: dict[str, list[Paper]]
+    themes: dict[str, Theme]
+
+    @property
+    def dumps(self) -> tuple[Dump, ...]:
+        return self.corpus.dumps
+
+    def newest(self, papers: list[Paper] | tuple[Paper, ...]) -> list[Paper]:
+        return sorted(papers, key=newest_first)
+
+    def neighbours(self, paper: Paper) -> tuple[Paper | None, Paper | None]:
+        i = self.position.get(paper.slug)
+        if i is None:
+            return None, None
+        before = self.in_time[i - 1] if i > 0 else None
+        after = self.in_time[i + 1] if i + 1 < len(self.in_time) else None
+        return before, after
+
+    def years(self) -> list[int]:
+        return sorted({y for y, _ in self.by_month}, reverse=True)
+
+
+def newest_first(paper: Paper) -> tuple:
+    if paper.date is None:
+        return (1, 0, paper.title.casefold())
+    return (0, -paper.date.value.toordinal(), paper.title.casefold())
+
+
+def first_sentence(text: str) -> str:
+    sentence = _SENTENCE_END.split(" ".join(text.split()), maxsplit=1)[0]
+    if len(sentence) > FIRST_SENTENCE_MAX:
+        sentence = sentence[:FIRST_SENTENCE_MAX].rsplit(" ", 1)[0] + " …"
+    return sentence
+
+
+def month_anchor(value: dt.date) -> str:
+    return f"{value.year}-{value.month:02d}"
+
+
+def build_index(corpus: Corpus) -> SiteIndex:
+    by_theme: dict[str, list[Paper]] = {t.slug: [] for t in corpus.themes}
+    by_month: dict[tuple[int, int], list[Paper]] = defaultdict(list)
+    by_dump: dict[str, list[Paper]] = {d.name: [] for d in corpus.dumps}
+    undated = []
+    for paper in corpus.papers:
+        for match in paper.themes:
+            by_theme[match.theme].append(paper)
+        if paper.date:
+            by_month[(paper.date.value.year, paper.date.value.month)].append(paper)
+        else:
+            undated.append(paper)
+        for dump in paper.dumps:
+            by_dump[dump].append(paper)
+    in_time = sorted((p for p in corpus.papers if p.date), key=lambda p: (p.date.value, p.title.casefold()))
+    for papers in by_theme.values():
+        papers.sort(key=newest_first)
+    for papers in by_month.values():
+        papers.sort(key=lambda p: (p.date.value, p.title.casefold()))
+    undated.sort(key=lambda p: p.title.casefold())
+    return SiteIndex(
+        corpus=corpus,
+        by_slug={p.slug: p for p in corpus.papers},
+        by_theme=by_theme,
+        by_month=dict(sorted(by_month.items(), reverse=True)),
+        undated=undated,
+        in_time=in_time,
+        position={p.slug: i for i, p in enumerate(in_time)},
+        by_dump=by_dump,
+        themes={t.slug: t for t in corpus.themes},
+    )

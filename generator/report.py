@@ -1,0 +1,59 @@
+"""The check report: plain text, built from a Corpus, no I/O."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+
+from generator.corpus import Corpus
+
+
+def check_report(corpus: Corpus) -> str:
+    return "\n".join(_lines(corpus)) + "\n"
+
+
+def _lines(corpus: Corpus):
+    yield f"Paper Atlas check: {corpus.path}"
+    yield ""
+    yield "Dumps"
+    for d in corpus.dumps:
+        listing = d.listing
+        shown = listing.value.isoformat() if listing.value else (listing.text or "none")
+        yield (f"  {d.name}: {d.layout} layout, {d.encoding}; listing date {shown} ({listing.rule}); "
+               f"{len(d.records)} records read ({d.with_metadata} with metadata, "
+               f"{len(d.records) - d.with_metadata} without), {len(d.rejected)} rejected")
+    papers = corpus.papers
+    dated = [p for p in papers if p.date]
+    inferred = [p for p in dated if p.date.inferred]
+    conflicts = [p for p in corpus.problems if "listings disagree" in p.message or "the explicit one wins" in p.message]
+    yield ""
+    yield "Corpus"
+    yield f"  papers after merging: {len(papers)}"
+    yield f"  duplicates merged: {corpus.duplicates}"
+    yield f"  dated: {len(dated)} ({len(inferred)} with an inferred year), undated: {len(papers) - len(dated)}"
+    yield f"  conflicts between listings: {len(conflicts)}"
+    yield ("  year rule: a date without a year is in the listing's year; unless corpus/sources.yml states "
+           "the listing date, that year is inferred as the year after the latest explicit year in the dump")
+    yield ""
+    yield "Themes"
+    counts = Counter(m.theme for p in papers for m in p.themes)
+    for theme in corpus.themes:
+        share = counts[theme.slug] / len(papers) if papers else 0
+        yield f"  {counts[theme.slug]:5d}  {share:6.1%}  {theme.name}"
+    yield ""
+    if corpus.problems:
+        yield f"Problems ({len(corpus.problems)})"
+        for problem in corpus.problems:
+            yield f"  {problem}"
+    else:
+        yield "Problems: none"
+    if corpus.rejected:
+        yield ""
+        yield f"Rejected records ({len(corpus.rejected)})"
+        for r in corpus.rejected:
+            yield f"  {r.source}: {r.reason}" + (f': "{r.text[:80]}"' if r.text else "")
+    yield ""
+    yield corpus.accounting()
+
+
+

@@ -1,0 +1,52 @@
+"""Paper identity and permanent addresses.
+
+identity_key: the title with case, punctuation, spacing and invisible format
+characters folded, so "Fast & Slow" and "fast  slow" are one paper.
+
+paper_slug: a pure function of the title, so adding dumps never moves a page.
+Most titles give python-slugify's slug of the title. When that slug cannot
+tell titles apart (it dropped or transliterated characters, or was cut at the
+length limit) a short hash of the identity key is appended, so two different
+papers never share an address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from slugify import slugify
+
+MAX_LENGTH = 80
+HASH_LENGTH = 8
+_WORD = re.compile(r"[^\W_]+")
+
+
+def identity_key(title: str) -> str:
+    text = unicodedata.normalize("NFKC", title).casefold()
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    # A title of symbols only (emoji...) is its own key rather than "".
+    return " ".join(_WORD.findall(text)) or " ".join(text.split())
+
+
+def paper_slug(title: str) -> str:
+    key = identity_key(title)
+    slug = slugify(title)
+    if slug and len(slug) <= MAX_LENGTH and slug.replace("-", " ") == key:
+        return slug
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+    return f"{_cut(slug, MAX_LENGTH - HASH_LENGTH - 1) or 'paper'}-{digest}"
+
+
+def _cut(slug: str, limit: int) -> str:
+    """The slug's leading words that fit in `limit` characters (a long word is cut)."""
+    if len(slug) <= limit:
+        return slug
+    head = slug[:limit + 1]
+    return head.rsplit("-", 1)[0] if "-" in head else slug[:limit]
+
+
+def plain_slug(text: str) -> str:
+    """Slug for names we control (themes, organizations)."""
+    return _cut(slugify(text), MAX_LENGTH) or "x"

@@ -1,0 +1,128 @@
+"""Find the dumps in corpus/, read their bytes and decode them by a stated rule.
+
+Decoding rule (said in the README and in every error):
+1. A UTF-8 byte-order mark, or bytes that are valid UTF-8: UTF-8.
+2. A UTF-16 byte-order mark: UTF-16.
+3. An encoding stated for the dump in corpus/sources.yml: that encoding.
+4. Anything else is rejected with a message naming the file, the first bad
+   line and what to do; a file with NUL bytes and no UTF-16 mark is binary.
+Line ends (CRLF, CR, LF) are folded to LF, which keeps line numbers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import yamlfile
+from generator.errors import DumpError, SourcesFileError
+
+DUMP_GLOB = "*.txt"
+SOURCES_FILE = "sources.yml"
+SOURCE_KEYS = {"listing_date", "encoding"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    """What corpus/sources.yml says about one dump."""
+
+    listing_date: dt.date | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DumpText:
+    name: str
+    text: str
+    encoding: str
+
+
+def find_dumps(corpus: Path) -> list[Path]:
+    """Every dump in `corpus`, in name order (the order they were saved in)."""
+    if not corpus.is_dir():
+        raise DumpError(f"{corpus}: no such folder; point --corpus at the folder holding the dumps")
+    return sorted(p for p in corpus.glob(DUMP_GLOB) if p.is_file())
+
+
+def decode(name: str, data: bytes, settings: SourceSettings | None = None) -> DumpText:
+    """Apply the decoding rule above to one dump's bytes."""
+    stated = settings.encoding if settings else None
+    if data.startswith(codecs.BOM_UTF8):
+        return DumpText(name, _lines(data[3:].decode("utf-8", errors="strict")), "utf-8-sig")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return DumpText(name, _lines(data.decode("utf-16")), "utf-16")
+        except UnicodeDecodeError as exc:
+            raise DumpError(f"{name}: has a UTF-16 byte-order mark but is not valid UTF-16 "
+                            f"({exc.reason}); re-save it as UTF-8") from exc
+    if stated:
+        try:
+            return DumpText(name, _lines(data.decode(stated)), stated)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise DumpError(f"{name}: cannot be decoded as {stated!r} (stated in corpus/sources.yml): "
+                            f"{exc}; fix the encoding there") from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        if b"\x00" in data:
+            raise DumpError(f"{name}:{line}: binary data, not a text dump; remove it from corpus/") from exc
+        raise DumpError(
+            f"{name}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x}); re-save the file as UTF-8, "
+            f"or state its encoding in corpus/sources.yml ({name}: {{encoding: latin-1}})"
+        ) from exc
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise DumpError(f"{name}:{line}: binary data (NUL bytes), not a text dump; remove it from corpus/")
+    return DumpText(name, _lines(text), "utf-8")
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_settings(corpus: Path) -> dict[str, SourceSettings]:
+    """corpus/sources.yml: per dump, its listing date and/or its encoding."""
+    path = corpus / SOURCES_FILE
+    if not path.exists():
+        return {}
+    root = yamlfile.load(path, SourcesFileError)
+    if root is None:
+        return {}
+    entries = yamlfile.expect(root, dict, "the top level (dump name: settings)", path, SourcesFileError)
+    settings = {}
+    for name, located in entries.items():
+        if not (corpus / name).is_file():
+            raise SourcesFileError(f"{path}:{located.line}: {name!r} is not a dump in {corpus}; "
+                                   "use the dump's file name")
+        fields = yamlfile.expect(located, dict, f"the settings of {name}", path, SourcesFileError)
+        for key, value in fields.items():
+            if key not in SOURCE_KEYS:
+                raise SourcesFileError(f"{path}:{value.line}: unknown key {key!r}; "
+                                       f"use one of {', '.join(sorted(SOURCE_KEYS))}")
+        settings[name] = SourceSettings(
+            listing_date=_date(fields.get("listing_date"), path),
+            encoding=_encoding(fields.get("encoding"), path),
+        )
+    return settings
+
+
+def _date(located: yamlfile.Located | None, path: Path) -> dt.date | None:
+    if located is None:
+        return None
+    if isinstance(located.value, dt.date) and not isinstance(located.value, dt.datetime):
+        return located.value
+    raise SourcesFileError(f"{path}:{located.line}: listing_date {located.value!r} is not a date; "
+                           "write it as YYYY-MM-DD")
+
+
+def _encoding(located: yamlfile.Located | None, path: Path) -> str | None:
+    if located is None:
+        return None
+    try:
+        return codecs.lookup(str(located.value)).name
+    except LookupError:
+        raise SourcesFileError(f"{path}:{located.line}: unknown encoding {located.value!r}; "
+                               "use a Python codec name such as utf-8, latin-1 or cp1252") from None

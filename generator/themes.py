@@ -1,0 +1,107 @@
+"""corpus/themes.yml -> themes, and each paper's themes with the terms that matched.
+
+A term matches a whole word or phrase in the title or abstract, ignoring case;
+spaces in a term also match hyphens ("spiking neural" finds "spiking-neural"),
+and a trailing `*` matches any word ending ("neuromorph*"). A paper that no
+theme's terms match goes to the "Other" theme.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from generator import yamlfile
+from generator.errors import ThemeFileError
+from generator.model import Paper, Theme, ThemeMatch
+from generator.slugs import plain_slug
+
+THEMES_FILE = "themes.yml"
+THEME_KEYS = {"name", "description", "terms"}
+OTHER = Theme("other", "Other", "Papers that no theme's terms match. Add terms to corpus/themes.yml "
+              "to give them a home.", ())
+
+
+def load_themes(corpus: Path) -> tuple[Theme, ...]:
+    path = corpus / THEMES_FILE
+    if not path.exists():
+        raise ThemeFileError(f"{path}: missing; create it with a list of themes (see README, 'Editing themes')")
+    root = yamlfile.load(path, ThemeFileError)
+    if root is None:
+        raise ThemeFileError(f"{path}: empty; it must hold 'themes:' with at least one theme")
+    top = yamlfile.expect(root, dict, "the top level", path, ThemeFileError)
+    for key, value in top.items():
+        if key != "themes":
+            raise ThemeFileError(f"{path}:{value.line}: unknown key {key!r}; the file holds only 'themes:'")
+    if "themes" not in top:
+        raise ThemeFileError(f"{path}:{root.line}: no 'themes:' list; add one")
+    entries = yamlfile.expect(top["themes"], list, "'themes'", path, ThemeFileError)
+    themes: list[Theme] = []
+    for entry in entries:
+        theme = _theme(entry, path)
+        for seen in themes:
+            if seen.slug == theme.slug:
+                raise ThemeFileError(f"{path}:{entry.line}: duplicate theme {theme.name!r} "
+                                     f"(same address as {seen.name!r}); merge them or rename one")
+        themes.append(theme)
+    if not themes:
+        raise ThemeFileError(f"{path}:{root.line}: 'themes' is empty; add at least one theme")
+    return tuple(themes)
+
+
+def _theme(entry: yamlfile.Located, path: Path) -> Theme:
+    fields = yamlfile.expect(entry, dict, "each theme", path, ThemeFileError)
+    for key, value in fields.items():
+        if key not in THEME_KEYS:
+            raise ThemeFileError(f"{path}:{value.line}: unknown key {key!r} in a theme; "
+                                 f"use {', '.join(sorted(THEME_KEYS))}")
+    for key in ("name", "description", "terms"):
+        if key not in fields or fields[key].value in (None, "", []):
+            raise ThemeFileError(f"{path}:{entry.line}: a theme without {key!r}; give it one")
+    name = str(fields["name"].value).strip()
+    if plain_slug(name) == OTHER.slug:
+        raise ThemeFileError(f"{path}:{fields['name'].line}: 'Other' is kept for papers no theme matches; "
+                             "pick another name")
+    terms = yamlfile.expect(fields["terms"], list, "'terms'", path, ThemeFileError)
+    words = []
+    for term in terms:
+        if not isinstance(term.value, (str, int)) or not str(term.value).strip("* "):
+            raise ThemeFileError(f"{path}:{term.line}: a term must be a word or phrase")
+        words.append(str(term.value).strip())
+    return Theme(plain_slug(name), name, str(fields["description"].value).strip(), tuple(words))
+
+
+class Matcher:
+    """All themes' terms in one regex: one pass over each paper's text."""
+
+    def __init__(self, themes: tuple[Theme, ...]):
+        self.themes = themes
+        terms = list(dict.fromkeys(t for theme in themes for t in theme.terms))
+        # Longest first, so "neural network" wins over "neural" at the same place.
+        terms.sort(key=len, reverse=True)
+        self.terms = terms
+        self.owners = {t: [th.slug for th in themes if t in th.terms] for t in terms}
+        alternatives = (f"(?P<t{i}>{_pattern(t)})" for i, t in enumerate(terms))
+        self.regex = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
+
+    def match(self, title: str, abstract: str) -> tuple[ThemeMatch, ...]:
+        found: dict[str, dict[str, None]] = {}
+        for m in self.regex.finditer(f"{title}\n{abstract}"):
+            term = self.terms[int(m.lastgroup[1:])]
+            for slug in self.owners[term]:
+                found.setdefault(slug, {})[term] = None
+        if not found:
+            return (ThemeMatch(OTHER.slug),)
+        return tuple(ThemeMatch(th.slug, tuple(found[th.slug])) for th in self.themes if th.slug in found)
+
+
+def _pattern(term: str) -> str:
+    prefix = term.endswith("*")
+    words = term.rstrip("*").split()
+    body = r"[\s\-]+".join(re.escape(w) for w in words)
+    return body + (r"\w*" if prefix else "")
+
+
+def assign(papers: tuple[Paper, ...], themes: tuple[Theme, ...]) -> list[tuple[ThemeMatch, ...]]:
+    matcher = Matcher(themes)
+    return [matcher.match(p.title, p.abstract) for p in papers]

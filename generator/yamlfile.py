@@ -1,0 +1,78 @@
+"""Read the small YAML files users edit (themes.yml, sources.yml) with line numbers.
+
+PyYAML's composer keeps a mark (line, column) on every node; we walk the node
+tree ourselves so every error can say `file:line` and what to write instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import ConfigFileError
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A YAML value with the 1-based line it starts on."""
+
+    value: Any
+    line: int
+
+
+def load(path: Path, error: type[ConfigFileError]) -> Located | None:
+    """Parse `path` into nested Located values; None when the file is empty."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not UTF-8 ({exc.reason}); save it as UTF-8") from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise error(f"{where}: invalid YAML: {problem}; fix the syntax there") from exc
+    return None if node is None else _located(node, path, error)
+
+
+def _located(node: yaml.Node, path: Path, error: type[ConfigFileError]) -> Located:
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        mapping: dict[str, Located] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise error(f"{path}:{key_node.start_mark.line + 1}: a key must be plain text")
+            if key in mapping:
+                raise error(
+                    f"{path}:{key_node.start_mark.line + 1}: duplicate key {key!r} "
+                    f"(first on line {mapping[key].line}); keep one"
+                )
+            mapping[key] = _located(value_node, path, error)
+        return Located(mapping, line)
+    if isinstance(node, yaml.SequenceNode):
+        return Located([_located(item, path, error) for item in node.value], line)
+    # Scalars: let PyYAML's resolver give ints, dates, bools as usual.
+    return Located(_scalar(node), line)
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def expect(located: Located, kind: type, what: str, path: Path, error: type[ConfigFileError]) -> Any:
+    """The value of `located` if it is a `kind`, else an error naming the line."""
+    if not isinstance(located.value, kind):
+        raise error(f"{path}:{located.line}: {what} must be {_KIND_NAMES.get(kind, kind.__name__)}")
+    return located.value
+
+
+_KIND_NAMES = {dict: "a mapping (key: value)", list: "a list", str: "text"}
