@@ -1,0 +1,38 @@
+# The two commands a new user runs: `make site` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site test serve check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+## site: build the whole site from corpus/ into site/
+site: $(VENV)/.installed
+	$(BIN)/python -m generator check --corpus corpus
+	$(BIN)/python -m generator build --corpus corpus --site site
+
+## test: install the test dependencies and run the tests
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+## serve: preview at http://127.0.0.1:8000, rebuilding when docs/ or corpus/ change
+serve: $(VENV)/.installed
+	$(BIN)/mkdocs serve
+
+check: $(VENV)/.installed
+	$(BIN)/python -m generator check --corpus corpus
+
+clean:
+	rm -rf site $(VENV)

@@ -1,0 +1,131 @@
+"""Command line: thin. Parses arguments, calls the stages, maps errors to exit codes.
+
+Exit codes: 0 success; 1 a problem that stops the command (or any corpus
+problem with --strict); 2 a usage error (argparse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from generator import write
+from generator.corpus import Corpus, load_corpus
+from generator.errors import CorpusError
+from generator.render.data import papers_json
+from generator.report import check_report
+
+DEFAULT_CORPUS = Path("corpus")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CorpusError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Paper Atlas: turn saved Hugging Face Daily Papers dumps into a static site.",
+    )
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    def command(name: str, run, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR",
+                         help="folder holding the dumps, themes.yml and sources.yml (default: corpus)")
+        sub.set_defaults(run=run)
+        return sub
+
+    check = command("check", _check, "Report on every dump and the merged corpus, with every problem "
+                    "as file:line and what to do. Exit 0 when the corpus is usable.")
+    check.add_argument("--strict", action="store_true", help="exit 1 on any problem")
+
+    export = command("export", _export, "Write all papers as a JSON list sorted by slug.")
+    export.add_argument("--json", type=Path, required=True, metavar="PATH", help="file to write ('-' for stdout)")
+
+    markdown = command("markdown", _markdown, "Write the generated Markdown pages to a folder, for inspection.")
+    markdown.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write into")
+
+    build = command("build", _build, "Build the whole site with MkDocs (strict), replacing the old one "
+                    "only when the build succeeds.")
+    build.add_argument("--site", type=Path, default=Path("site"), metavar="DIR", help="output folder (default: site)")
+    build.add_argument("--config", type=Path, default=Path("mkdocs.yml"), metavar="FILE",
+                       help="MkDocs configuration (default: mkdocs.yml)")
+    build.add_argument("--strict", action="store_true", help="also fail on any corpus problem")
+    return parser
+
+
+def _check(args) -> int:
+    corpus = load_corpus(args.corpus)
+    print(check_report(corpus), end="")
+    if not corpus.papers:
+        print("error: no usable paper in the corpus", file=sys.stderr)
+        return 1
+    return 1 if args.strict and corpus.problems else 0
+
+
+def _export(args) -> int:
+    corpus = load_corpus(args.corpus)
+    text = papers_json(corpus.papers)
+    if str(args.json) == "-":
+        sys.stdout.write(text)
+    else:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(text, encoding="utf-8")
+        print(f"wrote {len(corpus.papers)} papers to {args.json}")
+    return 0
+
+
+def _markdown(args) -> int:
+    from generator.render.pages import generate
+
+    corpus = load_corpus(args.corpus)
+    changed = write.write_tree(args.out, dict(generate(corpus)), protected=[Path("docs"), args.corpus])
+    print(f"wrote {len(changed)} changed files to {args.out}")
+    return 0
+
+
+def _build(args) -> int:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from generator.hooks import CORPUS_ENV
+
+    started = time.perf_counter()
+    corpus = load_corpus(args.corpus)  # fail early, with the corpus's own message
+    if args.strict and corpus.problems:
+        print(check_report(corpus), end="")
+        print("error: corpus problems with --strict", file=sys.stderr)
+        return 1
+    os.environ[CORPUS_ENV] = str(args.corpus.resolve())
+    staging = write.new_build_dir(args.site)
+    try:
+        config = load_config(str(args.config), site_dir=str(staging), strict=True)
+        build(config)
+        write.replace_dir(staging, args.site, protected=[Path(config.docs_dir), args.corpus])
+    except (MkDocsException, SystemExit) as error:
+        write.discard(staging)
+        print(f"error: the site was not built ({error or 'see the messages above'}); "
+              f"the previous {args.site}/ is unchanged", file=sys.stderr)
+        return 1
+    except BaseException:
+        write.discard(staging)
+        raise
+    _summary(corpus, args.site, time.perf_counter() - started)
+    return 0
+
+
+def _summary(corpus: Corpus, site: Path, seconds: float) -> None:
+    print(f"built {site}/ in {seconds:.1f} s: {len(corpus.papers)} papers, {len(corpus.themes)} themes, "
+          f"{len(corpus.dumps)} listings; {len(corpus.problems)} corpus problems "
+          "(python -m generator check lists them)")
+    print(corpus.accounting())

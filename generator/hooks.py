@@ -1,0 +1,52 @@
+"""MkDocs hooks (mkdocs.yml `hooks:`): the generated pages join every build.
+
+`mkdocs build` and `mkdocs serve` read corpus/ and add the generated pages as
+in-memory files, so nothing has to run first and nothing is written into
+docs/ (which is why `mkdocs serve` has no rebuild loop). `mkdocs serve` also
+watches corpus/, so editing a dump or themes.yml rebuilds the site.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+from generator.corpus import load_corpus
+from generator.errors import CorpusError
+from generator.render.pages import generate
+
+CORPUS_ENV = "PAPER_ATLAS_CORPUS"
+log = logging.getLogger("mkdocs.plugins.paper_atlas")
+
+
+def corpus_dir(config) -> Path:
+    """PAPER_ATLAS_CORPUS if set, else corpus/ beside mkdocs.yml."""
+    return Path(os.environ.get(CORPUS_ENV) or Path(config.config_file_path).parent / "corpus")
+
+
+def on_files(files: Files, config) -> Files:
+    try:
+        corpus = load_corpus(corpus_dir(config))
+    except CorpusError as error:
+        raise PluginError(f"Paper Atlas: {error}") from None
+    for path, text in generate(corpus):
+        if files.get_file_from_path(path) is not None:
+            raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the generator owns that "
+                              "address; rename or remove the hand-written file")
+        files.append(File.generated(config, path, content=text))
+    # INFO, not WARNING: corpus problems are the check report's business, and a
+    # warning would fail every strict build over a dump someone has yet to fix.
+    if corpus.problems:
+        log.info("Paper Atlas: %d corpus problems; run `python -m generator check` to see them",
+                 len(corpus.problems))
+    log.info("Paper Atlas: %s", corpus.accounting())
+    return files
+
+
+def on_serve(server, config, builder):
+    server.watch(str(corpus_dir(config)))
+    return server
