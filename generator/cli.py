@@ -107,6 +107,7 @@ def _build(args) -> int:
         print("error: corpus problems with --strict", file=sys.stderr)
         return 1
     os.environ[CORPUS_ENV] = str(args.corpus.resolve())
+    write.recover(args.site)
     staging = write.new_build_dir(args.site)
     try:
         config = load_config(str(args.config), site_dir=str(staging), strict=True)

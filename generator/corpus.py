@@ -55,10 +55,11 @@ def read_dump(path: Path, settings: sources.SourceSettings | None) -> Dump:
 
 def unreadable_dump(path: Path, error: DumpError) -> Dump:
     """An unreadable dump still shows in the report, as one rejected record."""
-    reason = str(error).split(": ", 1)[-1]
+    where, _, reason = str(error).partition(": ")
+    line = int(where.rsplit(":", 1)[1]) if where.count(":") == 1 else 1
     return Dump(path.name, "unreadable", "?", ListingDate(None, None, "unreadable"), (),
-                (Rejected(Source(path.name, 1), f"dump not read: {reason}"),),
-                (Problem(path.name, reason, severity="error"),))
+                (Rejected(Source(path.name, line), f"dump not read: {reason}"),),
+                (Problem(where, reason, severity="error"),))
 
 
 def load_corpus(path: Path, with_related: bool = True) -> Corpus:

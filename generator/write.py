@@ -1,14 +1,18 @@
 """The only module that writes files.
 
-* write_tree: a folder of generated files, kept in step with `files`:
-  unchanged files are not touched, changed ones are replaced atomically
-  (temp file + rename), files no longer generated are removed.
+* write_tree: a folder of generated files, swapped in whole: the new tree is
+  staged beside the old one (unchanged files hard-linked, so their times do
+  not change) and exchanged with it in one rename. A rebuild with nothing
+  changed touches nothing.
 * replace_dir: put a freshly built folder where the old one was.
-Both refuse to work anywhere but a folder the generator owns.
+Both refuse folders they do not own (see _check_owned). A run killed midway
+leaves the old folder in place, or, at worst, a `.NAME.old-*` folder that the
+next run puts back (recover).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import tempfile
@@ -18,6 +22,7 @@ from pathlib import Path
 from generator.errors import OutputError
 
 MARKER = ".paper-atlas-output"
+_RENAME_EXCHANGE = 2  # linux/fs.h
 
 
 def _check_owned(folder: Path, protected: Iterable[Path]) -> None:
@@ -34,59 +39,89 @@ def _check_owned(folder: Path, protected: Iterable[Path]) -> None:
 
 
 def write_tree(folder: Path, files: dict[str, str | bytes], protected: Iterable[Path] = ()) -> list[str]:
-    """Make `folder` hold exactly `files`; return the paths that changed."""
+    """Make `folder` hold exactly `files` (plus the marker); return the paths that changed."""
+    recover(folder)
     _check_owned(folder, protected)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / MARKER).touch()
-    changed = []
-    for rel, content in files.items():
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        target = (folder / rel).resolve()
-        if not target.is_relative_to(folder.resolve()):
+    wanted = {rel: c.encode("utf-8") if isinstance(c, str) else c for rel, c in files.items()}
+    for rel in wanted:
+        if not (folder / rel).resolve().is_relative_to(folder.resolve()) or rel.startswith("/"):
             raise OutputError(f"{rel}: outside {folder}; refusing to write it")
-        if target.is_file() and target.read_bytes() == data:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(target, data)
-        changed.append(rel)
-    keep = {(folder / rel).resolve() for rel in files} | {(folder / MARKER).resolve()}
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_file() and path.resolve() not in keep:
-            path.unlink()
-            changed.append(str(path.relative_to(folder)))
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return changed
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    existing = _listing(folder)
+    changed = [rel for rel, data in wanted.items() if existing.get(rel) != data]
+    removed = [rel for rel in existing if rel not in wanted]
+    if not changed and not removed:
+        return []
+    staging = new_build_dir(folder)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
+        for rel, data in wanted.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if rel in existing and rel not in changed:
+                os.link(folder / rel, target)
+            else:
+                target.write_bytes(data)
+        replace_dir(staging, folder, protected)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        discard(staging)
         raise
+    return sorted(changed + removed)
+
+
+def _listing(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and p.name != MARKER}
 
 
 def new_build_dir(final: Path) -> Path:
     """An empty folder beside `final` to build into (same file system: renames are atomic)."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.new-"))
+    staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.new-"))
+    staging.chmod(0o755)  # mkdtemp makes it private; the result is a folder people serve
+    return staging
 
 
 def replace_dir(built: Path, final: Path, protected: Iterable[Path] = ()) -> None:
-    """Swap `built` in for `final`. The old folder survives until the new one is in place."""
+    """Swap `built` in for `final`, atomically where the system allows."""
     _check_owned(final, protected)
     (built / MARKER).touch()
-    old = None
-    if final.exists():
-        old = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-"))
-        os.replace(final, old / final.name)
+    if not final.exists():
+        os.replace(built, final)
+        return
+    if _exchange(built, final):
+        shutil.rmtree(built)  # now holds the old tree
+        return
+    # No atomic exchange: park the old tree where recover() finds it, then rename.
+    parking = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-"))
+    os.replace(final, parking / final.name)
     os.replace(built, final)
-    if old is not None:
-        shutil.rmtree(old)
+    shutil.rmtree(parking)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """renameat2(RENAME_EXCHANGE): swap two paths in one step (Linux 3.15+, glibc 2.28+)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def recover(final: Path) -> None:
+    """Undo what a killed run left: put a parked old tree back, drop half-built ones."""
+    parent = final.parent
+    if not parent.is_dir():
+        return
+    for parked in sorted(parent.glob(f".{final.name}.old-*")):
+        if not final.exists() and (parked / final.name).exists():
+            os.replace(parked / final.name, final)
+        shutil.rmtree(parked, ignore_errors=True)
+    for staging in parent.glob(f".{final.name}.new-*"):
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def discard(built: Path) -> None:
