@@ -72,34 +72,61 @@ def _theme(entry: yamlfile.Located, path: Path) -> Theme:
 
 
 class Matcher:
-    """All themes' terms in one regex: one pass over each paper's text."""
+    """All themes' terms, matched in one pass over each paper's words.
+
+    Terms are looked up by their first word (or, for `prefix*` terms, by the
+    first letters of a word), so the cost per paper grows with its length, not
+    with the number of terms.
+    """
 
     def __init__(self, themes: tuple[Theme, ...]):
         self.themes = themes
-        terms = list(dict.fromkeys(t for theme in themes for t in theme.terms))
-        # Longest first, so "neural network" wins over "neural" at the same place.
-        terms.sort(key=len, reverse=True)
-        self.terms = terms
-        self.owners = {t: [th.slug for th in themes if t in th.terms] for t in terms}
-        alternatives = (f"(?P<t{i}>{_pattern(t)})" for i, t in enumerate(terms))
-        self.regex = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
+        self.owners: dict[str, list[str]] = {}
+        self.by_first: dict[str, list[tuple[tuple[str, ...], bool, str]]] = {}
+        self.prefix_lengths: set[int] = set()
+        for theme in themes:
+            for term in theme.terms:
+                self.owners.setdefault(term, []).append(theme.slug)
+        for term in self.owners:
+            prefix = term.endswith("*")
+            words = tuple(_WORD.findall(term.rstrip("*").casefold()))
+            key = words[0]
+            if prefix and len(words) == 1:
+                self.prefix_lengths.add(len(key))
+            self.by_first.setdefault(key, []).append((words, prefix, term))
 
     def match(self, title: str, abstract: str) -> tuple[ThemeMatch, ...]:
+        text = f"{title}\n{abstract}"
+        tokens = [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(text)]
         found: dict[str, dict[str, None]] = {}
-        for m in self.regex.finditer(f"{title}\n{abstract}"):
-            term = self.terms[int(m.lastgroup[1:])]
-            for slug in self.owners[term]:
-                found.setdefault(slug, {})[term] = None
+        for i, (word, _, _) in enumerate(tokens):
+            for key in (word, *(word[:n] for n in self.prefix_lengths if len(word) > n)):
+                for words, prefix, term in self.by_first.get(key, ()):
+                    if _matches_at(tokens, i, words, prefix, text):
+                        for slug in self.owners[term]:
+                            found.setdefault(slug, {})[term] = None
         if not found:
             return (ThemeMatch(OTHER.slug),)
-        return tuple(ThemeMatch(th.slug, tuple(found[th.slug])) for th in self.themes if th.slug in found)
+        return tuple(ThemeMatch(th.slug, tuple(t for t in th.terms if t in found[th.slug]))
+                     for th in self.themes if th.slug in found)
 
 
-def _pattern(term: str) -> str:
-    prefix = term.endswith("*")
-    words = term.rstrip("*").split()
-    body = r"[\s\-]+".join(re.escape(w) for w in words)
-    return body + (r"\w*" if prefix else "")
+_WORD = re.compile(r"[^\W_]+")
+_JOINER = re.compile(r"[\s\-]+")
+
+
+def _matches_at(tokens, i: int, words: tuple[str, ...], prefix: bool, text: str) -> bool:
+    """Do the term's words stand at token i, joined only by spaces or hyphens?"""
+    if i + len(words) > len(tokens):
+        return False
+    for k, expected in enumerate(words):
+        word, start, _ = tokens[i + k]
+        last = k == len(words) - 1
+        if not (word.startswith(expected) if prefix and last else word == expected):
+            return False
+        if k and not _JOINER.fullmatch(text, tokens[i + k - 1][2], start):
+            return False
+    return True
 
 
 def assign(papers: tuple[Paper, ...], themes: tuple[Theme, ...]) -> list[tuple[ThemeMatch, ...]]:

@@ -23,6 +23,7 @@ from generator.render.data import papers_json
 from generator.render.index import SiteIndex, build_index, first_sentence, month_anchor
 from generator.slugs import plain_slug
 
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: 10x faster
 HOME = "index.md"
 NEWEST_ON_HOME = 10
 UPVOTED_ON_HOME = 10
@@ -78,7 +79,7 @@ def front_matter(title: str, description: str | None, search: bool) -> str:
         meta["description"] = escape.html_attr(description)
     if not search:
         meta["search"] = {"exclude": True}
-    return yaml.safe_dump(meta, allow_unicode=True, width=10**6, sort_keys=False).rstrip("\n")
+    return yaml.dump(meta, Dumper=_YAML_DUMPER, allow_unicode=True, width=10**6, sort_keys=False).rstrip("\n")
 
 
 def _environment() -> jinja2.Environment:
