@@ -33,7 +33,7 @@ def on_files(files: Files, config) -> Files:
         corpus = load_corpus(corpus_dir(config))
     except CorpusError as error:
         raise PluginError(f"Paper Atlas: {error}") from None
-    for path, text in generate(corpus):
+    for path, text in generate(corpus, config.site_url or ""):
         if files.get_file_from_path(path) is not None:
             raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the generator owns that "
                               "address; rename or remove the hand-written file")

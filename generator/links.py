@@ -45,3 +45,12 @@ def _valid(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and "." in parts.hostname
+
+
+# Where code lives: a link to one of these from an abstract means "with code".
+CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "huggingface.co", "sourceforge.net")
+
+
+def is_code(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in CODE_HOSTS)

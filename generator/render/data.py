@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from generator.links import is_code
 from generator.model import Paper
 
 PAPER_URL = "papers/{slug}/"
@@ -28,6 +29,7 @@ def paper_record(paper: Paper) -> dict:
         "sources": [{"dump": s.dump, "line": s.line} for s in paper.sources],
         "themes": [m.theme for m in paper.themes],
         "url": paper_url(paper.slug),
+        "has_code": any(is_code(u) for u in paper.links),
     }
 
 

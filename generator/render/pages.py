@@ -18,8 +18,10 @@ import yaml
 
 from generator.corpus import Corpus
 from generator.model import Paper, Theme
-from generator.render import escape
-from generator.render.data import papers_json
+from generator.links import CODE_HOSTS, is_code
+from generator.render import charts, escape
+from generator.render.feeds import atom_feed
+from generator.render.data import paper_url, papers_json
 from generator.render.index import SiteIndex, build_index, first_sentence, month_anchor
 from generator.slugs import plain_slug
 
@@ -44,6 +46,14 @@ def year_path(year: int) -> str:
 
 def month_path(value: dt.date) -> str:
     return f"{year_path(value.year)}#{month_anchor(value)}"
+
+
+def feed_path(theme: Theme | None = None) -> str:
+    return f"feeds/{theme.slug if theme else 'all'}.xml"
+
+
+def org_path(handle: str) -> str:
+    return f"orgs/{plain_slug(handle)}.md"
 
 
 def listing_path(dump_name: str) -> str:
@@ -72,13 +82,15 @@ def arxiv_search(title: str) -> str:
     return f"https://arxiv.org/search/?query={quote_plus(title)}&searchtype=title"
 
 
-def front_matter(title: str, description: str | None, search: bool) -> str:
+def front_matter(title: str, description: str | None, search: bool, feed: str | None = None) -> str:
     """YAML front matter. Values are HTML-escaped: MkDocs themes print them unescaped."""
     meta: dict = {"title": escape.html_attr(title)}
     if description:
         meta["description"] = escape.html_attr(description)
     if not search:
         meta["search"] = {"exclude": True}
+    if feed:
+        meta["feed"] = feed  # docs/overrides/main.html adds the autodiscovery link
     return yaml.dump(meta, Dumper=_YAML_DUMPER, allow_unicode=True, width=10**6, sort_keys=False).rstrip("\n")
 
 
@@ -100,7 +112,7 @@ def _environment() -> jinja2.Environment:
     env.tests["ne_one"] = lambda dumps: len(dumps) > 1
     env.globals.update(
         paper_path=paper_path, theme_path=theme_path, year_path=year_path, month_path=month_path,
-        listing_path=listing_path, long_date=long_date, month_name=month_name, date_text=date_text,
+        listing_path=listing_path, feed_path=feed_path, org_path=org_path, is_code=is_code, long_date=long_date, month_name=month_name, date_text=date_text,
         first_sentence=first_sentence, front_matter=front_matter, hf_search=hf_search, arxiv_search=arxiv_search,
         month_name_of=lambda y, mth: f"{calendar.month_name[mth]} {y}",
     )
@@ -111,12 +123,14 @@ _ENV = _environment()
 
 
 def _render(template: str, here: str, **context) -> str:
-    base = posixpath.dirname(here)
+    folder = posixpath.dirname(here)
+    up = "../" * here.count("/")
 
     def url(target: str) -> str:
-        path, _, anchor = target.partition("#")
-        relative = posixpath.relpath(path, base or ".")
-        return f"{relative}#{anchor}" if anchor else relative
+        """`target` (docs-relative, maybe with #anchor) as a link relative to `here`."""
+        if folder and target.startswith(folder + "/"):
+            return target[len(folder) + 1:]
+        return up + target
 
     return _ENV.get_template(template).render(url=url, **context)
 
@@ -126,22 +140,31 @@ def render_paper(paper: Paper, site: SiteIndex) -> str:
                    by_slug=site.by_slug, neighbours=site.neighbours(paper))
 
 
-def generate(corpus: Corpus) -> Iterator[tuple[str, str]]:
-    """Every generated file of the site: (docs-relative path, text)."""
+def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | bytes]]:
+    """Every generated file of the site: (docs-relative path, text or bytes).
+
+    `site_url` (mkdocs.yml's) makes the absolute links feeds need.
+    """
     site = build_index(corpus)
     common = dict(by_theme=site.by_theme, by_month=site.by_month)
     themes = list(site.themes.values())
     dated = [p for p in corpus.papers if p.date]
+    chart_files, alts = _charts(corpus, site)
+    yield from chart_files
+    months = dict(months_chart="months" in alts, months_alt=alts.get("months", ""))
     upvoted = sorted((p for p in corpus.papers if p.upvotes), key=lambda p: (-p.upvotes, p.title.casefold()))
     yield HOME, _render("home.md.j2", HOME, papers=corpus.papers, themes=themes, dumps=corpus.dumps,
                         newest=site.newest(dated)[:NEWEST_ON_HOME], most_upvoted=upvoted[:UPVOTED_ON_HOME],
-                        **common)
-    yield "themes/index.md", _render("themes_index.md.j2", "themes/index.md", themes=site.themes, **common)
+                        **months, **common)
+    yield "themes/index.md", _render("themes_index.md.j2", "themes/index.md", themes=site.themes,
+                                     overlap_alt=alts["overlap"], **common)
     for theme in themes:
-        yield theme_path(theme), _render("theme.md.j2", theme_path(theme), theme=theme,
+        chart = f"charts/theme-{theme.slug}.svg" if f"theme-{theme.slug}" in alts else None
+        yield theme_path(theme), _render("theme.md.j2", theme_path(theme), theme=theme, chart=chart,
+                                         chart_alt=alts.get(f"theme-{theme.slug}", ""),
                                          papers=site.by_theme[theme.slug])
     yield "timeline/index.md", _render("timeline_index.md.j2", "timeline/index.md", years=site.years(),
-                                       dated_count=len(dated), undated=site.undated, **common)
+                                       dated_count=len(dated), undated=site.undated, **months, **common)
     for year in site.years():
         count = sum(len(p) for (y, _), p in site.by_month.items() if y == year)
         yield year_path(year), _render("year.md.j2", year_path(year), year=year, count=count, **common)
@@ -153,6 +176,59 @@ def generate(corpus: Corpus) -> Iterator[tuple[str, str]]:
         elsewhere = [p for p in papers if len(p.dumps) > 1]
         yield listing_path(dump.name), _render("listing.md.j2", listing_path(dump.name), dump=dump,
                                                papers=papers, elsewhere=elsewhere)
+    yield from _discovery(corpus, site)
     for paper in corpus.papers:
         yield paper_path(paper), render_paper(paper, site)
     yield PAPERS_JSON, papers_json(corpus.papers)
+    yield from _feeds(site, themes, site_url)
+
+
+def _charts(corpus: Corpus, site: SiteIndex) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The SVG chart files, and each chart's text alternative by name."""
+    files, alts = [], {}
+    months = charts.months_by_theme(list(corpus.papers), corpus.themes)
+    if months:
+        files.append(("charts/papers-per-month.svg", months[0]))
+        alts["months"] = months[1]
+    members = {slug: {p.slug for p in papers} for slug, papers in site.by_theme.items()}
+    svg, alts["overlap"] = charts.overlap_matrix(corpus.themes, members)
+    files.append(("charts/theme-overlap.svg", svg))
+    colours = charts.theme_colours(corpus.themes)
+    for theme in corpus.themes:
+        chart = charts.years_of_theme(site.by_theme[theme.slug], theme, colours[theme.slug])
+        if chart:
+            files.append((f"charts/theme-{theme.slug}.svg", chart[0]))
+            alts[f"theme-{theme.slug}"] = chart[1]
+    return files, alts
+
+
+def _discovery(corpus: Corpus, site: SiteIndex) -> Iterator[tuple[str, str]]:
+    """Organization pages and the with-code list."""
+    orgs: dict[tuple[str, str], list[Paper]] = {}
+    for paper in corpus.papers:
+        if paper.org_handle:
+            orgs.setdefault((paper.org_handle, paper.org_name or paper.org_handle), []).append(paper)
+    orgs = dict(sorted(orgs.items(), key=lambda item: (-len(item[1]), item[0][1].casefold())))
+    yield "orgs/index.md", _render("orgs_index.md.j2", "orgs/index.md", orgs=orgs, total=len(corpus.papers))
+    for (handle, name), papers in orgs.items():
+        yield org_path(handle), _render("org.md.j2", org_path(handle), handle=handle, name=name,
+                                        papers=site.newest(papers))
+    yield "browse.md", _render("browse.md.j2", "browse.md", themes=site.themes.values(), years=site.years(),
+                               orgs=sorted({name for _, name in orgs}, key=str.casefold))
+    with_code = site.newest([p for p in corpus.papers if any(is_code(u) for u in p.links)])
+    yield "code.md", _render("code.md.j2", "code.md", papers=with_code, hosts=CODE_HOSTS)
+
+
+def _feeds(site: SiteIndex, themes: list[Theme], site_url: str) -> Iterator[tuple[str, bytes]]:
+    base = site_url.rstrip("/") + "/" if site_url else "/"
+
+    def absolute(paper: Paper) -> str:
+        return base + paper_url(paper.slug)
+
+    everything = site.newest(list(site.corpus.papers))
+    yield feed_path(), atom_feed(everything, title="Paper Atlas: all papers", subtitle="Every paper, newest first",
+                                 feed_url=base + feed_path(), home_url=base, paper_url=absolute)
+    for theme in themes:
+        yield feed_path(theme), atom_feed(site.by_theme[theme.slug], title=f"Paper Atlas: {theme.name}",
+                                          subtitle=theme.description, feed_url=base + feed_path(theme),
+                                          home_url=base + f"themes/{theme.slug}/", paper_url=absolute)
