@@ -6,6 +6,9 @@
   "use strict";
 
   const FIELDS = ["theme", "year", "org", "upvotes", "code", "sort"];
+  // This script is site/javascripts/browse.js, so the site root is one level up,
+  // whatever page instant navigation has since moved to.
+  const SITE_ROOT = new URL("../", document.currentScript.src).href;
 
   function readState() {
     const params = new URLSearchParams(window.location.search);
@@ -87,8 +90,8 @@
     const form = document.getElementById("pa-browse");
     if (!form || form.dataset.ready) return;
     form.dataset.ready = "1";
-    const papersUrl = new URL(form.dataset.papers, window.location.href);
-    const base = new URL("./", papersUrl).href;  // the site root: papers.json sits there
+    const papersUrl = new URL("papers.json", SITE_ROOT);
+    const base = SITE_ROOT;
     const papers = await (await fetch(papersUrl)).json();
     // The generator wrote the options (themes, years, organizations) into the form.
     const themeNames = {};

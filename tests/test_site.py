@@ -1,0 +1,216 @@
+"""The site built from the real corpus: papers.json, internal links, nav, search exclusion, strict build, CI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import CORPUS, ROOT
+from generator.corpus import load_corpus
+from site_tools import broken_internal_links, parse_html
+
+NAV = ["Home", "Themes", "Timeline", "Listings", "About"]
+
+
+@pytest.fixture(scope="module")
+def papers(real_site) -> list[dict]:
+    return json.loads((real_site / "papers.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def search_locations(real_site) -> list[str]:
+    index = json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return [doc["location"] for doc in index["docs"]]
+
+
+# papers.json
+
+def test_papers_json_has_one_entry_per_paper(papers):
+    corpus = load_corpus(CORPUS, with_related=False)
+    slugs = [p["slug"] for p in papers]
+    assert len(slugs) == len(set(slugs)), "duplicate slugs in papers.json"
+    assert sorted(slugs) == sorted(p.slug for p in corpus.papers)
+    titles = [p["title"] for p in papers]
+    assert len(titles) == len(set(titles)), "two entries for one title"
+
+
+def test_papers_json_urls_and_themes(real_site, papers):
+    theme_slugs = {p.name for p in (real_site / "themes").iterdir() if p.is_dir()}
+    for paper in papers:
+        url = paper["url"]
+        assert url == f"papers/{paper['slug']}/", url
+        page = real_site / url / "index.html"
+        assert page.is_file(), f"{url} has no built page"
+        assert isinstance(paper["themes"], list) and paper["themes"], f"{url}: no themes"
+        assert set(paper["themes"]) <= theme_slugs, f"{url}: themes without a page: {paper['themes']}"
+
+
+def test_every_built_paper_page_is_in_papers_json(real_site, papers):
+    built = {p.name for p in (real_site / "papers").iterdir() if (p / "index.html").is_file()}
+    assert built == {p["slug"] for p in papers}
+
+
+def test_paper_page_shows_its_title_and_themes(real_site, papers):
+    """Spot-check the page behind each url: its h1 is the paper's title, its theme links its themes."""
+    for paper in papers[::37]:
+        root = parse_html((real_site / paper["url"] / "index.html").read_text(encoding="utf-8"))
+        article = root.find("article")
+        h1 = article.find("h1")
+        assert h1.text().replace("¶", "").strip() == " ".join(paper["title"].split())
+        linked = {re.search(r"themes/([^/]+)/", a.attrs.get("href", "")).group(1)
+                  for a in article.find_all("a") if re.search(r"^\.\./\.\./themes/[^/]+/$", a.attrs.get("href", ""))}
+        assert linked == set(paper["themes"]), paper["url"]
+
+
+# Internal links
+
+def test_every_internal_link_resolves(real_site):
+    problems = broken_internal_links(real_site)
+    assert not problems, f"{len(problems)} broken internal links:\n" + "\n".join(problems[:40])
+
+
+def _fake_site(folder: Path, pages: dict[str, str]) -> Path:
+    for path, body in pages.items():
+        file = folder / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(f"<html><head></head><body>{body}</body></html>", encoding="utf-8")
+    return folder
+
+
+def test_link_checker_finds_broken_links(tmp_path):
+    """The checker itself: good links pass, each kind of bad link is reported."""
+    site = _fake_site(tmp_path, {
+        "index.html": '<a href="a/">ok</a> <a href="a/#x">ok anchor</a> <a href="https://x.org/nope">ext</a>'
+                      '<a href="mailto:a@b.c">mail</a> <a href="#top" id="top">self</a> <img src="img/p.png">'
+                      '<a href="missing/">bad file</a> <a href="a/#nope">bad anchor</a>'
+                      '<a href="javascript:alert(1)">script</a> <a href="../../etc/">out</a>',
+        "a/index.html": '<h2 id="x">X</h2><a href="../">up</a><a href="../b/c.html#y">rel</a><a href="..">up2</a>',
+        "b/c.html": '<a name="y"></a>',
+        "img/p.png": "",
+    })
+    problems = broken_internal_links(site)
+    assert len(problems) == 4, problems
+    assert any("'missing/'" in p and "does not exist" in p for p in problems)
+    assert any("'a/#nope'" in p and "no id 'nope'" in p for p in problems)
+    assert any("javascript" in p for p in problems)
+    assert any("outside the site" in p for p in problems)
+
+
+# Nav
+
+def test_nav_has_the_five_sections_and_no_paper(real_site):
+    root = parse_html((real_site / "index.html").read_text(encoding="utf-8"))
+    sidebar = root.find("div", "md-sidebar--primary")
+    assert sidebar is not None, "no primary sidebar on the home page"
+    nav = sidebar.find(None, "md-nav")
+    assert nav is not None, "no .md-nav in the primary sidebar"
+    links = [a for a in nav.find_all("a") if "md-nav__link" in a.classes]
+    pages = [(" ".join(a.text().split()), a.attrs["href"]) for a in links if not a.attrs["href"].startswith("#")]
+    assert [text for text, _ in pages] == NAV, pages
+    hrefs = [a.attrs.get("href", "") for a in nav.find_all("a")]
+    assert not [h for h in hrefs if "papers/" in h], "a paper page is in the nav"
+    assert dict(pages) == {"Home": ".", "Themes": "themes/", "Timeline": "timeline/", "Listings": "listings/",
+                           "About": "about/"}
+
+
+def test_nav_on_a_paper_page_lists_no_paper(real_site, papers):
+    page = real_site / papers[0]["url"] / "index.html"
+    root = parse_html(page.read_text(encoding="utf-8"))
+    nav = root.find("div", "md-sidebar--primary").find(None, "md-nav")
+    texts = [" ".join(a.text().split()) for a in nav.find_all("a") if "md-nav__link" in a.classes
+             and not a.attrs.get("href", "").startswith("#")]
+    assert texts == NAV
+
+
+# Strict build
+
+def test_mkdocs_strict_build_prints_no_warning(tmp_path):
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    env.pop("PAPER_ATLAS_CORPUS", None)  # the hook's default: corpus/ beside mkdocs.yml
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    warnings = [line for line in output.splitlines() if "WARNING" in line]
+    assert not warnings, "\n".join(warnings)
+    assert (tmp_path / "site" / "papers.json").is_file()
+
+
+# Search exclusion
+
+def test_overview_pages_are_excluded_from_search(real_site, search_locations):
+    excluded = ("themes/", "timeline/", "listings/")
+    leaked = [loc for loc in search_locations if loc.startswith(excluded) or loc == "" or loc.startswith("#")]
+    assert not leaked, leaked[:20]
+    # The excluded pages exist, so their absence from the index is the exclusion at work.
+    for page in ("index.html", "themes/index.html", "timeline/index.html", "listings/index.html",
+                 "timeline/undated/index.html"):
+        assert (real_site / page).is_file()
+
+
+def test_every_paper_page_is_in_search(search_locations, papers):
+    pages = {loc.split("#")[0] for loc in search_locations}
+    missing = [p["url"] for p in papers if p["url"] not in pages]
+    assert not missing, missing[:20]
+
+
+def test_each_paper_is_indexed_once(search_locations):
+    """One search entry for each paper page (its sections are separate, with #anchors)."""
+    roots = [loc for loc in search_locations if loc.startswith("papers/") and "#" not in loc]
+    assert len(roots) == len(set(roots))
+
+
+# CI runs the README's command
+
+def _workflow_steps() -> list[dict]:
+    files = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert files, "no workflow in .github/workflows"
+    steps = []
+    for file in files:
+        workflow = yaml.safe_load(file.read_text(encoding="utf-8"))
+        for job in workflow["jobs"].values():
+            steps += job.get("steps", [])
+    return steps
+
+
+def _make_recipe(target: str) -> list[str]:
+    """The recipe lines of a Makefile target (tab-indented lines after `target:`)."""
+    lines = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if re.match(rf"^{re.escape(target)}\s*:(?!=)", line):
+            recipe = []
+            for body in lines[i + 1:]:
+                if not body.startswith("\t"):
+                    break
+                recipe.append(body.strip())
+            return recipe
+    raise AssertionError(f"no {target!r} target in the Makefile")
+
+
+def test_workflow_runs_make_site():
+    commands = [line.strip() for step in _workflow_steps() if "run" in step
+                for line in str(step["run"]).splitlines()]
+    assert any(shlex.split(c)[:2] == ["make", "site"] for c in commands if c), commands
+
+
+def test_readme_says_make_site_builds_the_site():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"^make site\b", readme, re.MULTILINE)
+
+
+def test_make_site_runs_the_generator_build():
+    recipe = _make_recipe("site")
+    builds = [line for line in recipe if re.search(r"python -m generator build\b", line)]
+    assert builds, recipe
+    site_dir = shlex.split(builds[0])[shlex.split(builds[0]).index("--site") + 1]
+    uploads = [step for step in _workflow_steps() if "upload-pages-artifact" in str(step.get("uses", ""))]
+    assert uploads, "the workflow uploads no Pages artifact"
+    assert uploads[0].get("with", {}).get("path") == site_dir, "the workflow publishes another folder than it built"
