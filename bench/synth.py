@@ -43,7 +43,8 @@ from generator.slugs import identity_key
 ROOT = Path(__file__).resolve().parent.parent
 REAL_CORPUS = ROOT / "corpus"
 MONTHS = dates.MONTHS
-LISTING_YEAR = 2025  # the year the synthetic listings were "saved" in
+LISTING_YEAR = 2025
+TOPIC_STICKINESS = 0.9  # chance that a step follows the topic text rather than the whole corpus  # the year the synthetic listings were "saved" in
 # Words a title does not end on.
 _DANGLING = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to",
              "via", "vs", "with", "without", "towards", "through", "is", "are", "&", "-", "–", "—"}
@@ -54,21 +55,34 @@ _ORG_FALLBACK = [("google", "Google"), ("meta-llama", "Meta Llama"), ("nvidia", 
 # --------------------------------------------------------------------------- statistics of the real corpus
 
 class Chain:
-    """A first-order Markov chain over whitespace tokens; successors kept with multiplicity."""
+    """A first-order Markov chain over whitespace tokens; successors kept with multiplicity.
+
+    Besides the corpus-wide successors it keeps each text's own, so a walk can
+    stay near one real text ("topic") most of the time: synthetic abstracts then
+    match about as many themes as real ones instead of every theme at once.
+    """
 
     def __init__(self) -> None:
         self.next: dict[str, list[str]] = defaultdict(list)
         self.starts: list[str] = []
+        self.local: list[dict[str, list[str]]] = []  # per text: word -> successors in that text
 
     def add(self, text: str) -> None:
         words = text.split()
         if not words:
             return
         self.starts.append(words[0])
+        local: dict[str, list[str]] = defaultdict(list)
         for a, b in zip(words, words[1:]):
             self.next[a].append(b)
+            local[a].append(b)
+        self.local.append(dict(local))
 
-    def step(self, rng: random.Random, word: str) -> str:
+    def step(self, rng: random.Random, word: str, topic: int | None = None) -> str:
+        if topic is not None and rng.random() < TOPIC_STICKINESS:
+            options = self.local[topic].get(word)
+            if options:
+                return rng.choice(options)
         options = self.next.get(word)
         return rng.choice(options) if options else rng.choice(self.starts)
 
@@ -145,11 +159,11 @@ class Paper:
     org: tuple[str, str] | None
 
 
-def _title(rng: random.Random, stats: Stats) -> str:
-    target = max(2, rng.choice(stats.title_lengths) + rng.randint(-1, 1))
-    words = [rng.choice(stats.titles.starts)]
+def _title(rng: random.Random, stats: Stats, topic: int) -> str:
+    target = max(2, stats.title_lengths[topic] + rng.randint(-2, 2))
+    words = [stats.titles.starts[topic] if rng.random() < 0.5 else rng.choice(stats.titles.starts)]
     while len(words) < target or words[-1].casefold() in _DANGLING or words[-1].endswith((":", ",", "-")):
-        words.append(stats.titles.step(rng, words[-1]))
+        words.append(stats.titles.step(rng, words[-1], topic))
         if len(words) > target + 8:
             break
     while words and (words[-1].casefold() in _DANGLING or words[-1].endswith((":", ",", "-"))):
@@ -157,11 +171,11 @@ def _title(rng: random.Random, stats: Stats) -> str:
     return " ".join(words)
 
 
-def _abstract(rng: random.Random, stats: Stats) -> str:
+def _abstract(rng: random.Random, stats: Stats, topic: int) -> str:
     target = max(30, rng.choice(stats.abstract_lengths) + rng.randint(-15, 15))
-    words = [rng.choice(stats.abstracts.starts)]
+    words = [stats.abstracts.starts[topic] if rng.random() < 0.5 else rng.choice(stats.abstracts.starts)]
     while len(words) < target or not words[-1].endswith("."):
-        words.append(stats.abstracts.step(rng, words[-1]))
+        words.append(stats.abstracts.step(rng, words[-1], topic))
         if len(words) > target + 40:
             words[-1] = words[-1].rstrip(",;:") + "."
             break
@@ -182,7 +196,8 @@ def make_papers(n: int, rng: random.Random, stats: Stats) -> list[Paper]:
     keys: set[str] = set()
     abstracts: set[str] = set()
     while len(papers) < n:
-        title, abstract = _title(rng, stats), _abstract(rng, stats)
+        topic = rng.randrange(len(stats.titles.local))  # a real paper to stay near
+        title, abstract = _title(rng, stats, topic), _abstract(rng, stats, topic)
         key = identity_key(title)
         if (not _usable_line(title) or not _usable_line(abstract) or key in keys or abstract in abstracts
                 or len(key) < 3):
@@ -241,12 +256,9 @@ def make_listings(papers: list[Paper], rng: random.Random, stats: Stats) -> list
         start = end
     # Further showings in other listings, drawn in proportion to the listing sizes.
     for index, times in enumerate(showings):
-        homes = {listing for listing in listings if index in ()}  # placeholder, filled below
-        del homes
         if times < 2 or len(listings) < 2:
             continue
         chosen: set[int] = set()
-        own = bisect_right(bounds, order.index(index)) if False else None  # noqa: F841
         for _ in range(times - 1):
             for _attempt in range(20):
                 k = bisect_right(cumulative, rng.random() * total)
@@ -301,7 +313,7 @@ def dump_text(listing: Listing, papers: list[Paper]) -> str:
         blocks += [paper.title, paper.abstract]
         if meta:
             head = f"{paper.org[0]} {paper.org[1]}" if paper.org else \
-                f"  • {paper.authors} author{'s' if paper.authors != 1 else 's'}"
+                f"  • {paper.authors} authors"  # the site says "1 authors" too
             blocks.append(f"{head}\n·\n{_date_line(paper, upvotes)}")
     return "\n\n".join(blocks) + "\n"
 

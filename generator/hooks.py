@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -50,3 +52,16 @@ def on_files(files: Files, config) -> Files:
 def on_serve(server, config, builder):
     server.watch(str(corpus_dir(config)))
     return server
+
+
+def on_post_build(config) -> None:
+    """Index the built pages with Pagefind (search at any corpus size).
+
+    Only elements marked `data-pagefind-body` are indexed: a paper's title and
+    abstract, and the about page, so each paper is found once, on its page.
+    """
+    command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent",
+               "--exclude-selectors", ".headerlink"]  # the ¶ permalink is not part of a title
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise PluginError(f"Paper Atlas: Pagefind could not index the site: {result.stderr or result.stdout}")

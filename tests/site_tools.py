@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html.parser
 import posixpath
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -115,15 +114,28 @@ def resolve(site: Path, page: Path, url: str, prefix: str = "/") -> tuple[Path, 
     if not path:
         target = "/" + page.relative_to(site).as_posix()
     elif path.startswith("/"):
-        target = "/" + path[len(prefix):] if path.startswith(prefix) else path
+        if not path.startswith(prefix):
+            raise OutsideSite(url)  # the site is served under `prefix` only
+        target = "/" + path[len(prefix):]
     else:
         target = posixpath.join(here, path)
     folder = target.endswith("/") or target.endswith("/.") or target.endswith("/..")
-    target = posixpath.normpath(target)
-    file = site / target.lstrip("/")
+    segments: list[str] = []
+    for segment in target.split("/"):
+        if segment == "..":
+            if not segments:
+                raise OutsideSite(url)  # a browser would clamp at the root; a site in a subfolder would not
+            segments.pop()
+        elif segment not in ("", "."):
+            segments.append(segment)
+    file = site.joinpath(*segments)
     if folder or file.is_dir():
         file = file / "index.html"
     return file, unquote(parts.fragment)
+
+
+class OutsideSite(ValueError):
+    """A relative URL that climbs above the site's root folder."""
 
 
 def broken_internal_links(site: Path) -> list[str]:
@@ -143,7 +155,11 @@ def broken_internal_links(site: Path) -> list[str]:
                 if url.replace(" ", "") not in HARMLESS:
                     problems.append(f"{where}: {scheme}: URL")
                 continue
-            target, fragment = resolve(site, page, url, prefix)
+            try:
+                target, fragment = resolve(site, page, url, prefix)
+            except OutsideSite:
+                problems.append(f"{where}: points outside the site")
+                continue
             if site not in target.resolve().parents:
                 problems.append(f"{where}: points outside the site")
             elif not target.is_file():
@@ -152,9 +168,3 @@ def broken_internal_links(site: Path) -> list[str]:
                 problems.append(f"{where}: no id {fragment!r} in {target.relative_to(site)}")
     return problems
 
-
-def html_files(site: Path) -> list[Path]:
-    return sorted(site.rglob("*.html"))
-
-
-WARNING_LINE = re.compile(r"^\s*WARNING\b", re.MULTILINE)

@@ -106,28 +106,40 @@ def test_link_checker_finds_broken_links(tmp_path):
 
 # Nav
 
-def test_nav_has_the_five_sections_and_no_paper(real_site):
-    root = parse_html((real_site / "index.html").read_text(encoding="utf-8"))
+def _nav_links(page: Path) -> list[tuple[str, str]]:
+    """(text, href) of the page links in the `.md-nav` of the primary sidebar (not the #toc links)."""
+    root = parse_html(page.read_text(encoding="utf-8"))
     sidebar = root.find("div", "md-sidebar--primary")
-    assert sidebar is not None, "no primary sidebar on the home page"
+    assert sidebar is not None, f"no primary sidebar in {page}"
     nav = sidebar.find(None, "md-nav")
-    assert nav is not None, "no .md-nav in the primary sidebar"
-    links = [a for a in nav.find_all("a") if "md-nav__link" in a.classes]
-    pages = [(" ".join(a.text().split()), a.attrs["href"]) for a in links if not a.attrs["href"].startswith("#")]
-    assert [text for text, _ in pages] == NAV, pages
-    hrefs = [a.attrs.get("href", "") for a in nav.find_all("a")]
-    assert not [h for h in hrefs if "papers/" in h], "a paper page is in the nav"
-    assert dict(pages) == {"Home": ".", "Themes": "themes/", "Timeline": "timeline/", "Listings": "listings/",
-                           "About": "about/"}
+    assert nav is not None, f"no .md-nav in the primary sidebar of {page}"
+    return [(" ".join(a.text().split()), a.attrs.get("href", "")) for a in nav.find_all("a")
+            if "md-nav__link" in a.classes and not a.attrs.get("href", "").startswith("#")]
+
+
+def _in_order(wanted: list[str], texts: list[str]) -> bool:
+    found = iter(texts)
+    return all(any(text == want for text in found) for want in wanted)
+
+
+def test_nav_has_the_sections_and_no_paper(real_site):
+    links = _nav_links(real_site / "index.html")
+    texts = [text for text, _ in links]
+    assert _in_order(NAV, texts), f"nav should hold {NAV} in this order: {links}"
+    hrefs = dict(links)
+    assert {name: hrefs[name] for name in NAV} == {
+        "Home": ".", "Themes": "themes/", "Timeline": "timeline/", "Listings": "listings/", "About": "about/"}
+    assert not [h for _, h in links if "papers/" in h], f"a paper page is in the nav: {links}"
+    assert len(links) < 20, f"the nav has {len(links)} entries; paper pages must stay out of it"
 
 
 def test_nav_on_a_paper_page_lists_no_paper(real_site, papers):
-    page = real_site / papers[0]["url"] / "index.html"
-    root = parse_html(page.read_text(encoding="utf-8"))
-    nav = root.find("div", "md-sidebar--primary").find(None, "md-nav")
-    texts = [" ".join(a.text().split()) for a in nav.find_all("a") if "md-nav__link" in a.classes
-             and not a.attrs.get("href", "").startswith("#")]
-    assert texts == NAV
+    links = _nav_links(real_site / papers[0]["url"] / "index.html")
+    assert _in_order(NAV, [text for text, _ in links]), links
+    # From papers/<slug>/ every nav target is outside papers/: "../../<section>/".
+    assert all((h == "../.." or h.startswith("../../")) and not h.startswith("../../papers/") for _, h in links), links
+    titles = {p["title"] for p in papers}
+    assert not [text for text, _ in links if text in titles], "a paper is in the nav"
 
 
 # Strict build
