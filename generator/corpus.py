@@ -46,11 +46,11 @@ def read_dump(path: Path, settings: sources.SourceSettings | None) -> Dump:
     text = sources.decode(path.name, path.read_bytes(), settings)
     parsed = parse_dump(path.name, text.text)
     records = list(parsed.records)
-    listing, problems = dates.listing_date(path.name, parsed.listing_text, dates.explicit_years(records),
-                                           settings.listing_date if settings else None)
-    records, date_problems = dates.resolve_dates(records, listing)
+    listing = dates.listing_date(path.name, parsed.listing_text, dates.explicit_years(records),
+                                 settings.listing_date if settings else None)
+    records, problems = dates.resolve_dates(records, listing, path.name)
     return Dump(path.name, parsed.layout, text.encoding, listing, tuple(records), parsed.rejected,
-                parsed.problems + tuple(problems) + tuple(date_problems))
+                parsed.problems + tuple(problems))
 
 
 def unreadable_dump(path: Path, error: DumpError) -> Dump:
@@ -63,10 +63,11 @@ def unreadable_dump(path: Path, error: DumpError) -> Dump:
 
 
 def load_corpus(path: Path, with_related: bool = True) -> Corpus:
+    dump_paths = sources.find_dumps(path)  # first: a missing folder is the clearest error
     settings = sources.load_settings(path)
     theme_list = themes.load_themes(path)
     dumps = []
-    for dump_path in sources.find_dumps(path):
+    for dump_path in dump_paths:
         try:
             dumps.append(read_dump(dump_path, settings.get(dump_path.name)))
         except DumpError as error:

@@ -58,50 +58,52 @@ def parse_date_line(text: str) -> tuple[DateLine | None, str | None]:
 
 def listing_date(
     dump: str, shown: str | None, explicit_years: list[int], stated: dt.date | None
-) -> tuple[ListingDate, list[Problem]]:
+) -> ListingDate:
     """Apply the listing-year rule (module docstring) to one dump."""
     if stated is not None:
-        return ListingDate(shown, stated, "stated in corpus/sources.yml"), []
-    if shown is None:
-        return ListingDate(None, None, "no listing date in the dump"), []
-    m = LISTING_LINE.match(shown)
-    month, day = MONTHS.index(m[1]) + 1, int(m[2])
+        return ListingDate(shown, stated, "stated in corpus/sources.yml", stated.year)
+    m = LISTING_LINE.match(shown) if shown else None
     if not explicit_years:
-        fix = f"state it in corpus/sources.yml ({dump}: {{listing_date: YYYY-{month:02d}-{day:02d}}})"
-        problem = Problem(dump, f"listing date {shown} has no year and no paper in it shows one; "
-                                "its papers without a year stay undated", fix)
-        return ListingDate(shown, None, "year unknown"), [problem]
+        return ListingDate(shown, None, "year unknown: no date in the dump shows one")
     year = max(explicit_years) + 1
-    try:
-        value = dt.date(year, month, day)
-    except ValueError:
-        return ListingDate(shown, None, "year unknown"), [
-            Problem(dump, f"listing date {shown} does not exist in {year}", "state it in corpus/sources.yml")]
     rule = f"year inferred: latest explicit year in the dump is {year - 1}, so {year}"
-    return ListingDate(shown, value, rule), []
+    value = None
+    if m:
+        try:
+            value = dt.date(year, MONTHS.index(m[1]) + 1, int(m[2]))
+        except ValueError:  # Feb 29 in a year that has none
+            pass
+    return ListingDate(shown, value, rule, year, inferred=True)
 
 
-def resolve_dates(records: list[RawRecord], listing: ListingDate) -> tuple[list[RawRecord], list[Problem]]:
+def resolve_dates(records: list[RawRecord], listing: ListingDate,
+                  dump: str) -> tuple[list[RawRecord], list[Problem]]:
     """Give every record with a date line its calendar date."""
-    out, problems = [], []
+    out, problems, undated = [], [], 0
     for record in records:
         meta = record.meta
         if meta is None or meta.month is None:
             out.append(record)
             continue
+        date = None
         if meta.year is not None:
             date = PaperDate(dt.date(meta.year, meta.month, meta.day))
-        elif listing.value is not None:
-            try:
-                date = PaperDate(dt.date(listing.value.year, meta.month, meta.day), inferred=listing.inferred)
-            except ValueError:
-                problems.append(Problem(str(record.source), f"{meta.date_text} does not exist in "
-                                        f"{listing.value.year}; paper kept undated",
-                                        "state the listing date in corpus/sources.yml"))
-                date = None
+        elif listing.year is None:
+            undated += 1
         else:
-            date = None
+            try:
+                date = PaperDate(dt.date(listing.year, meta.month, meta.day), inferred=listing.inferred)
+            except ValueError:
+                problems.append(Problem(str(record.source), f"{meta.date_text} does not exist in {listing.year}; "
+                                        "paper kept undated", "state the listing date in corpus/sources.yml"))
         out.append(replace(record, date=date))
+    if undated:
+        example = "YYYY-MM-DD"
+        if listing.text and (m := LISTING_LINE.match(listing.text)):
+            example = f"YYYY-{MONTHS.index(m[1]) + 1:02d}-{int(m[2]):02d}"
+        problems.append(Problem(dump, f"{undated} papers show a date without a year and nothing in the dump "
+                                "tells the year; they stay undated",
+                                f"state the listing date in corpus/sources.yml ({dump}: {{listing_date: {example}}})"))
     return out, problems
 
 

@@ -78,12 +78,10 @@ class ListingDate:
     """The date a dump was saved on, as far as we know it."""
 
     text: str | None  # "Oct 28" as shown in the dump, or None
-    value: dt.date | None  # None when the year is unknown
+    value: dt.date | None  # None unless both the day and the year are known
     rule: str  # how the year was found, for the check report
-
-    @property
-    def inferred(self) -> bool:
-        return self.value is not None and "inferred" in self.rule
+    year: int | None = None  # the listing's year, known even when the day is not
+    inferred: bool = False  # the year was inferred, not stated
 
 
 @dataclass(frozen=True, slots=True)

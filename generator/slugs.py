@@ -21,6 +21,7 @@ from slugify import slugify
 MAX_LENGTH = 80
 HASH_LENGTH = 8
 _WORD = re.compile(r"[^\W_]+")
+_HASHED = re.compile(rf"-[0-9a-f]{{{HASH_LENGTH}}}$")
 
 
 def identity_key(title: str) -> str:
@@ -33,7 +34,9 @@ def identity_key(title: str) -> str:
 def paper_slug(title: str) -> str:
     key = identity_key(title)
     slug = slugify(title)
-    if slug and len(slug) <= MAX_LENGTH and slug.replace("-", " ") == key:
+    # A plain slug must not look like a hashed one, or a title made of another
+    # title's hashed slug would take its address.
+    if slug and len(slug) <= MAX_LENGTH and slug.replace("-", " ") == key and not _HASHED.search(slug):
         return slug
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:HASH_LENGTH]
     return f"{_cut(slug, MAX_LENGTH - HASH_LENGTH - 1) or 'paper'}-{digest}"

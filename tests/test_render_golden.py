@@ -21,6 +21,8 @@ UPDATE_GOLDEN the tests never write anything.
 from __future__ import annotations
 
 import os
+import posixpath
+import re
 from pathlib import Path
 
 import pytest
@@ -171,3 +173,19 @@ def test_undated_paper_says_undated(rendered):
     text = rendered[CASES["undated"]]
     assert "- **Date:** undated" in text
     assert "Previous:" not in text and "Next:" not in text
+
+
+def test_links_in_the_pages_point_to_generated_pages(rendered):
+    """Every relative .md link of the three pages names a generated page (and month anchors a month)."""
+    checked = anchors = 0
+    for path in CASES.values():
+        folder = posixpath.dirname(path)
+        for target in re.findall(r"\]\(([^)\s]+\.md(?:#[^)\s]*)?)\)", rendered[path]):
+            page, _, anchor = target.partition("#")
+            resolved = posixpath.normpath(posixpath.join(folder, page))
+            assert resolved in rendered, f"{path}: link {target} -> {resolved} is not generated"
+            checked += 1
+            if anchor:
+                assert re.search(rf"\{{ #{re.escape(anchor)} \}}", rendered[resolved]), (path, target)
+                anchors += 1
+    assert checked > 20 and anchors >= 4, (checked, anchors)

@@ -15,7 +15,7 @@ import yaml
 
 from conftest import CORPUS, ROOT
 from generator.corpus import load_corpus
-from site_tools import broken_internal_links, parse_html
+from site_tools import broken_internal_links, parse_html, search_docs
 
 NAV = ["Home", "Themes", "Timeline", "Listings", "About"]
 
@@ -158,9 +158,11 @@ def test_mkdocs_strict_build_prints_no_warning(tmp_path):
 
 # Search exclusion
 
-def test_overview_pages_are_excluded_from_search(real_site, search_locations):
-    excluded = ("themes/", "timeline/", "listings/")
-    leaked = [loc for loc in search_locations if loc.startswith(excluded) or loc == "" or loc.startswith("#")]
+OVERVIEW = ("themes/", "timeline/", "listings/")
+
+
+def test_overview_pages_are_excluded_from_search_index_json(real_site, search_locations):
+    leaked = [loc for loc in search_locations if loc.startswith(OVERVIEW) or loc == "" or loc.startswith("#")]
     assert not leaked, leaked[:20]
     # The excluded pages exist, so their absence from the index is the exclusion at work.
     for page in ("index.html", "themes/index.html", "timeline/index.html", "listings/index.html",
@@ -168,16 +170,24 @@ def test_overview_pages_are_excluded_from_search(real_site, search_locations):
         assert (real_site / page).is_file()
 
 
-def test_every_paper_page_is_in_search(search_locations, papers):
+def test_paper_pages_are_in_the_search_the_site_uses(real_site, papers):
+    """Every paper page is searchable, once; no overview page is (Material's index or Pagefind's)."""
+    kind, docs = search_docs(real_site)
+    pages = [d["location"] for d in docs if "#" not in d["location"]]
+    missing = sorted({p["url"] for p in papers} - set(pages))
+    assert not missing, f"{len(missing)} paper pages not in the {kind} search index: {missing[:10]}"
+    papers_twice = sorted({p for p in pages if p.startswith("papers/") and pages.count(p) > 1})
+    assert not papers_twice, papers_twice[:10]
+    leaked = [p for p in pages if p.startswith(OVERVIEW) or p in ("", "index.html")]
+    assert not leaked, f"overview pages in the {kind} search index: {leaked[:10]}"
+
+
+def test_search_index_json_is_the_search_when_there_is_no_pagefind(real_site, search_locations, papers):
+    """Without a Pagefind index, Material's search_index.json is what the box searches: papers must be in it."""
+    if search_docs(real_site)[0] == "pagefind":
+        pytest.skip("the site's search box uses Pagefind; search_index.json is not searched for papers")
     pages = {loc.split("#")[0] for loc in search_locations}
-    missing = [p["url"] for p in papers if p["url"] not in pages]
-    assert not missing, missing[:20]
-
-
-def test_each_paper_is_indexed_once(search_locations):
-    """One search entry for each paper page (its sections are separate, with #anchors)."""
-    roots = [loc for loc in search_locations if loc.startswith("papers/") and "#" not in loc]
-    assert len(roots) == len(set(roots))
+    assert not [p["url"] for p in papers if p["url"] not in pages]
 
 
 # CI runs the README's command

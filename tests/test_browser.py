@@ -1,0 +1,291 @@
+"""The built site in headless Chromium: search box, a paper page's links, hostile titles shown as text.
+
+Uses the session's real site (real_site_url) and, for hostile titles, a site
+built from a tiny hand-made corpus. Material's instant navigation loads pages
+with fetch() and swaps them in, so after a click each test waits for the new
+URL and checks the page with a plain request (status) and the DOM (h1).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import build_site, make_corpus, serve
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 15_000  # ms; the first query loads the search index
+
+# (query typed into the search box, slug of the paper that must come first); words read from the abstracts.
+SEARCHES = [
+    ("chirp spectrograms seizure", "chirp-localization-via-fine-tuned-transformer-model-a-proof-of-concept-study"),
+    ("ablations downregulate counterbalancing", "the-hydra-effect-emergent-self-repair-in-language-model-computations"),
+    ("Shepard Bahrick", "recognition-recall-and-retention-of-few-shot-memories-in-large-language-models"),
+]
+
+HOSTILE_TITLE = "Hopfield <Networks> | *All* You [Need]"
+SCRIPT_TITLE = "<script>alert('title')</script> Attention <img src=x onerror=alert(2)>"
+HOSTILE_DUMP = f"""\
+Daily Papers
+
+Oct 28
+
+{HOSTILE_TITLE}
+
+Associative memory with <script>alert(1)</script> and <img src=x onerror=alert(3)> and https://example.org/code.
+
+  • 3 authors
+·
+Jul 19, 2023 5
+
+{SCRIPT_TITLE}
+
+Attention layers are an associative memory <svg onload=alert(4)> for patterns.
+
+  • 2 authors
+·
+Jul 21, 2023 2
+
+A Plain Paper on Associative Memory
+
+Plain associative memory patterns, recalled by attention.
+
+  • 1 author
+·
+Aug 5, 2024
+"""
+
+# Text content of an element without Material's "¶" permalink.
+TEXT_WITHOUT_PERMALINK = """el => { const c = el.cloneNode(true);
+  c.querySelectorAll('.headerlink').forEach(a => a.remove()); return c.textContent; }"""
+
+
+def h1_text(page: Page) -> str:
+    return page.locator("article h1").first.evaluate(TEXT_WITHOUT_PERMALINK)
+
+
+def same_page(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def assert_page_exists(page: Page) -> None:
+    response = page.request.get(same_page(page.url))
+    assert response.status == 200, f"{page.url}: HTTP {response.status}"
+    expect(page.locator("article h1").first).to_be_visible()
+    assert "404" not in h1_text(page), page.url
+
+
+def follow(page: Page, link) -> str:
+    """Click `link`, wait until the browser is at its address; return the absolute target URL."""
+    target = urljoin(page.url, link.get_attribute("href"))
+    link.click()
+    page.wait_for_url(lambda url: same_page(url) == same_page(target), timeout=TIMEOUT)
+    return target
+
+
+def search(page: Page, query: str) -> None:
+    page.locator(".md-search__input").click()
+    page.keyboard.type(query, delay=40)  # key by key: Material reads the box on keyup
+    page.wait_for_selector(".md-search-result__item", timeout=TIMEOUT)
+
+
+@pytest.fixture
+def dialogs(page: Page) -> list[str]:
+    seen: list[str] = []
+
+    def record(dialog):
+        seen.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def papers(real_site) -> dict[str, dict]:
+    return {p["slug"]: p for p in json.loads((real_site / "papers.json").read_text(encoding="utf-8"))}
+
+
+# Search box
+
+@pytest.mark.parametrize(("query", "slug"), SEARCHES, ids=[q for q, _ in SEARCHES])
+def test_search_box_shows_the_paper_first(page, real_site_url, papers, query, slug):
+    page.goto(real_site_url)
+    search(page, query)
+    first = page.locator(".md-search-result__item").first.locator("a").first
+    # Results update as the worker answers each keystroke: wait for the answer to the whole query.
+    expect(first).to_have_attribute("href", re.compile(rf"/papers/{re.escape(slug)}/"), timeout=TIMEOUT)
+    expect(first).to_contain_text(papers[slug]["title"].split(":")[0])
+    target = follow(page, first)
+    assert urlsplit(target).path.endswith(f"/papers/{slug}/")
+    assert_page_exists(page)
+    assert h1_text(page) == papers[slug]["title"]
+
+
+# A paper page's links
+
+@pytest.fixture(scope="module")
+def dated_paper(papers) -> dict:
+    """A dated paper with several themes, for following its links."""
+    return next(p for p in sorted(papers.values(), key=lambda p: p["slug"])
+                if p["date"] and len(p["themes"]) >= 2)
+
+
+def open_paper(page: Page, base: str, paper: dict) -> None:
+    response = page.goto(urljoin(base, paper["url"]))
+    assert response.status == 200
+    assert h1_text(page) == paper["title"]
+
+
+def test_theme_link_leads_to_the_theme_page(page, real_site_url, dated_paper):
+    open_paper(page, real_site_url, dated_paper)
+    link = page.locator("article h2#themes + ul a").first
+    name = link.inner_text()
+    follow(page, link)
+    assert_page_exists(page)
+    assert urlsplit(page.url).path.startswith("/themes/")
+    assert h1_text(page) == name
+    # The theme page lists the paper we came from.
+    expect(page.locator(f'article a[href$="/{dated_paper["slug"]}/"]').first).to_be_visible()
+
+
+def test_related_paper_link_leads_to_that_paper(page, real_site_url, dated_paper):
+    open_paper(page, real_site_url, dated_paper)
+    links = page.locator("article h2#related-papers + ol a")
+    assert links.count() == 5, "a paper page shows 5 related papers"
+    link = links.first
+    title = link.inner_text()
+    follow(page, link)
+    assert_page_exists(page)
+    assert urlsplit(page.url).path.startswith("/papers/")
+    assert h1_text(page) == title
+
+
+def test_month_link_leads_to_the_month_section(page, real_site_url, dated_paper):
+    open_paper(page, real_site_url, dated_paper)
+    link = page.locator("article h2#in-time + ul a").last  # "All papers of <Month Year>"
+    month = link.inner_text()
+    target = follow(page, link)
+    assert_page_exists(page)
+    anchor = urlsplit(target).fragment
+    assert anchor == dated_paper["date"][:7], target
+    assert urlsplit(page.url).path == f"/timeline/{dated_paper['date'][:4]}/"
+    section = page.locator(f'[id="{anchor}"]')
+    expect(section).to_have_count(1)
+    assert section.evaluate(TEXT_WITHOUT_PERMALINK).strip() == month
+    # The month's list (up to the next heading) links back to the paper.
+    listed = section.evaluate("""(h, slug) => { const hrefs = [];
+        for (let el = h.nextElementSibling; el && el.tagName !== 'H2'; el = el.nextElementSibling)
+          el.querySelectorAll('a').forEach(a => hrefs.push(a.getAttribute('href')));
+        return hrefs.some(href => href.endsWith('/' + slug + '/')); }""", dated_paper["slug"])
+    assert listed, f"{dated_paper['slug']} not listed under {anchor}"
+
+
+def test_date_line_links_to_the_month_too(page, real_site_url, dated_paper):
+    open_paper(page, real_site_url, dated_paper)
+    link = page.locator("article ul").first.locator("a", has_text="on the timeline")
+    expect(link).to_have_count(1)
+    target = follow(page, link)
+    assert_page_exists(page)
+    expect(page.locator(f'[id="{urlsplit(target).fragment}"]')).to_have_count(1)
+
+
+# Hostile titles
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    site = folder / "site"
+    build_site(make_corpus(folder / "corpus", {"001_hostile.txt": HOSTILE_DUMP}), site)
+    server, url = serve(site)
+    yield url
+    server.shutdown()
+
+
+def assert_inert(page: Page, dialogs: list[str]) -> None:
+    assert page.locator("networks").count() == 0, "<Networks> became an element"
+    handlers = page.evaluate("""() => [...document.querySelectorAll('*')].filter(el =>
+        [...el.attributes].some(a => a.name.startsWith('on'))).map(el => el.outerHTML.slice(0, 120))""")
+    assert not handlers, handlers
+    assert not dialogs, f"a dialog fired: {dialogs}"
+
+
+def test_hostile_title_is_text_on_its_page(page, hostile_url, dialogs):
+    response = page.goto(urljoin(hostile_url, "papers/hopfield-networks-all-you-need/"))
+    assert response.status == 200
+    page.wait_for_load_state("load")
+    assert h1_text(page) == HOSTILE_TITLE
+    title = page.evaluate("document.title")
+    assert title.startswith(HOSTILE_TITLE), title
+    header = page.locator('[data-md-component="header-topic"] .md-ellipsis')
+    assert header.evaluate("el => el.textContent").strip() == HOSTILE_TITLE
+    abstract = page.locator("article h2#abstract + p")
+    assert "<script>alert(1)</script>" in abstract.evaluate("el => el.textContent")
+    external = abstract.locator("a.pa-external")
+    expect(external).to_have_attribute("href", "https://example.org/code")
+    assert_inert(page, dialogs)
+
+
+def test_script_title_is_text_on_its_page(page, hostile_url, dialogs, tmp_path):
+    response = page.goto(hostile_url)
+    assert response.status == 200
+    link = page.locator("article a", has_text="Attention").first
+    follow(page, link)
+    assert_page_exists(page)
+    assert h1_text(page) == SCRIPT_TITLE
+    assert page.evaluate("document.title").startswith(SCRIPT_TITLE)
+    page.screenshot(path=str(tmp_path / "script-title.png"))
+    assert_inert(page, dialogs)
+
+
+@pytest.mark.parametrize("path", ["", "timeline/2023/", "listings/001-hostile/", "themes/memory-and-continual-learning/"])
+def test_hostile_titles_are_text_in_lists(page, hostile_url, dialogs, path):
+    response = page.goto(urljoin(hostile_url, path))
+    assert response.status == 200, path
+    page.wait_for_load_state("load")
+    links = [a.evaluate("el => el.textContent") for a in page.locator("article a").all()]
+    assert HOSTILE_TITLE in links, (path, links)
+    assert SCRIPT_TITLE in links, (path, links)
+    assert_inert(page, dialogs)
+
+
+def test_hostile_title_is_text_in_search_results(page, hostile_url, dialogs):
+    page.goto(hostile_url)
+    search(page, "Hopfield")
+    first = page.locator(".md-search-result__item").first
+    expect(first.locator("a").first).to_have_attribute("href", re.compile(r"/papers/hopfield-networks-all-you-need/"),
+                                                       timeout=TIMEOUT)
+    titles = [h.evaluate("el => el.textContent").strip() for h in first.locator("h1, h2").all()]
+    assert HOSTILE_TITLE in titles, titles
+    assert_inert(page, dialogs)
+
+
+# Served under a sub-path, as on GitHub Pages (site_url https://<owner>.github.io/paper-atlas/)
+
+@pytest.fixture(scope="module")
+def subpath_url(real_site, tmp_path_factory):
+    root = tmp_path_factory.mktemp("pages")
+    (root / "paper-atlas").symlink_to(real_site, target_is_directory=True)
+    server, url = serve(root)
+    yield url + "paper-atlas/"
+    server.shutdown()
+
+
+def test_search_and_links_work_under_a_sub_path(page, subpath_url, papers):
+    query, slug = SEARCHES[0]
+    page.goto(subpath_url)
+    search(page, query)
+    first = page.locator(".md-search-result__item").first.locator("a").first
+    expect(first).to_have_attribute("href", re.compile(rf"/paper-atlas/papers/{re.escape(slug)}/"), timeout=TIMEOUT)
+    follow(page, first)
+    assert_page_exists(page)
+    assert h1_text(page) == papers[slug]["title"]
+    follow(page, page.locator("article h2#themes + ul a").first)
+    assert_page_exists(page)
+    assert urlsplit(page.url).path.startswith("/paper-atlas/themes/")
