@@ -64,6 +64,8 @@ def listing_date(
         return ListingDate(shown, stated, "stated in corpus/sources.yml", stated.year)
     m = LISTING_LINE.match(shown) if shown else None
     if not explicit_years:
+        if shown is None:
+            return ListingDate(None, None, "the dump shows no listing date and no year")
         return ListingDate(shown, None, "year unknown: no date in the dump shows one")
     year = max(explicit_years) + 1
     rule = f"year inferred: latest explicit year in the dump is {year - 1}, so {year}"
