@@ -7,6 +7,7 @@ problem with --strict); 2 a usage error (argparse).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--config", type=Path, default=Path("mkdocs.yml"), metavar="FILE",
                        help="MkDocs configuration (default: mkdocs.yml)")
     build.add_argument("--strict", action="store_true", help="also fail on any corpus problem")
+    build.add_argument("--verbose", action="store_true", help="show MkDocs' progress messages too")
     return parser
 
 
@@ -107,6 +109,7 @@ def _build(args) -> int:
         print("error: corpus problems with --strict", file=sys.stderr)
         return 1
     os.environ[CORPUS_ENV] = str(args.corpus.resolve())
+    _show_mkdocs_messages(logging.INFO if args.verbose else logging.WARNING)
     write.recover(args.site)
     staging = write.new_build_dir(args.site)
     try:
@@ -123,6 +126,16 @@ def _build(args) -> int:
         raise
     _summary(corpus, args.site, time.perf_counter() - started)
     return 0
+
+
+def _show_mkdocs_messages(level: int) -> None:
+    """MkDocs logs its warnings and errors; print them as `mkdocs` itself would."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def _summary(corpus: Corpus, site: Path, seconds: float) -> None:

@@ -35,7 +35,11 @@ def on_files(files: Files, config) -> Files:
         corpus = load_corpus(corpus_dir(config))
     except CorpusError as error:
         raise PluginError(f"Paper Atlas: {error}") from None
+    generated: set[str] = set()
     for path, text in generate(corpus, config.site_url or ""):
+        if path in generated:
+            raise PluginError(f"Paper Atlas: two generated pages share the address {path}; please report this bug")
+        generated.add(path)
         if files.get_file_from_path(path) is not None:
             raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the generator owns that "
                               "address; rename or remove the hand-written file")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import html
 import html.parser
+import json
 import posixpath
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -168,3 +172,53 @@ def broken_internal_links(site: Path) -> list[str]:
                 problems.append(f"{where}: no id {fragment!r} in {target.relative_to(site)}")
     return problems
 
+
+
+# Search: the documents the site's search box searches.
+
+def material_search_docs(site: Path) -> list[dict]:
+    """Material's search/search_index.json docs: {location, title, text} (HTML in title and text)."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return index["docs"]
+
+
+def pagefind_docs(site: Path) -> list[dict] | None:
+    """Pagefind's indexed pages as {location, title, text}, or None if the site has no Pagefind index.
+
+    Each fragment (pagefind/fragment/*.pf_fragment) is gzip: b"pagefind_dcd" + JSON with the
+    page's root-relative url, its indexed text and its meta title.
+    """
+    folder = site / "pagefind" / "fragment"
+    if not (site / "pagefind" / "pagefind-entry.json").is_file():
+        return None
+    docs = []
+    for fragment in sorted(folder.glob("*.pf_fragment")):
+        raw = gzip.decompress(fragment.read_bytes())
+        assert raw.startswith(PAGEFIND_SIGNATURE), fragment
+        data = json.loads(raw[len(PAGEFIND_SIGNATURE):])
+        docs.append({"location": data["url"].lstrip("/"), "title": data.get("meta", {}).get("title", ""),
+                     "text": data["content"]})
+    return docs
+
+
+PAGEFIND_SIGNATURE = b"pagefind_dcd"
+
+
+def search_docs(site: Path) -> tuple[str, list[dict]]:
+    """("pagefind" or "material", docs) for the index the search box uses.
+
+    The site's override points Material's search box at a Pagefind worker when
+    the site ships a Pagefind index; otherwise Material's own index is searched.
+    """
+    docs = pagefind_docs(site)
+    if docs is not None:
+        return "pagefind", docs
+    return "material", material_search_docs(site)
+
+
+def plain(text: str) -> str:
+    """Search-index HTML as plain text."""
+    return " ".join(html.unescape(TAG.sub(" ", text)).split())
+
+
+TAG = re.compile(r"<[^>]+>")

@@ -30,6 +30,8 @@ SEARCHES = [
 
 HOSTILE_TITLE = "Hopfield <Networks> | *All* You [Need]"
 SCRIPT_TITLE = "<script>alert('title')</script> Attention <img src=x onerror=alert(2)>"
+HOSTILE_ORG_HANDLE = "evil-org"
+HOSTILE_ORG = "<b>Evil</b> & \"Org\" <img src=x onerror=alert(5)>"
 HOSTILE_DUMP = f"""\
 Daily Papers
 
@@ -55,7 +57,7 @@ A Plain Paper on Associative Memory
 
 Plain associative memory patterns, recalled by attention.
 
-  • 1 author
+{HOSTILE_ORG_HANDLE} {HOSTILE_ORG}
 ·
 Aug 5, 2024
 """
@@ -252,6 +254,31 @@ def test_hostile_titles_are_text_in_lists(page, hostile_url, dialogs, path):
     links = [a.evaluate("el => el.textContent") for a in page.locator("article a").all()]
     assert HOSTILE_TITLE in links, (path, links)
     assert SCRIPT_TITLE in links, (path, links)
+    assert_inert(page, dialogs)
+
+
+def test_hostile_organization_is_text(page, hostile_url, dialogs):
+    response = page.goto(urljoin(hostile_url, "papers/a-plain-paper-on-associative-memory/"))
+    assert response.status == 200
+    facts = page.locator("article li", has_text="Organization:")
+    assert HOSTILE_ORG in facts.evaluate("el => el.textContent")
+    follow(page, facts.locator("a"))
+    assert_page_exists(page)
+    assert h1_text(page) == HOSTILE_ORG
+    assert page.evaluate("document.title").startswith(HOSTILE_ORG)
+    assert page.locator("article b").count() == 0
+    assert_inert(page, dialogs)
+
+
+def test_browse_page_shows_hostile_titles_as_text(page, hostile_url, dialogs):
+    response = page.goto(urljoin(hostile_url, "browse/"))
+    assert response.status == 200
+    results = page.locator("#pa-browse-results li a")
+    expect(results).to_have_count(3, timeout=TIMEOUT)
+    titles = [a.evaluate("el => el.textContent") for a in results.all()]
+    assert sorted(titles) == sorted([HOSTILE_TITLE, SCRIPT_TITLE, "A Plain Paper on Associative Memory"])
+    options = [o.evaluate("el => el.textContent") for o in page.locator('select[name="org"] option').all()]
+    assert HOSTILE_ORG in options, options
     assert_inert(page, dialogs)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, ROOT, make_corpus, run_cli
 from generator.corpus import load_corpus
 from site_tools import broken_internal_links, parse_html, search_docs
 
@@ -182,14 +182,6 @@ def test_paper_pages_are_in_the_search_the_site_uses(real_site, papers):
     assert not leaked, f"overview pages in the {kind} search index: {leaked[:10]}"
 
 
-def test_search_index_json_is_the_search_when_there_is_no_pagefind(real_site, search_locations, papers):
-    """Without a Pagefind index, Material's search_index.json is what the box searches: papers must be in it."""
-    if search_docs(real_site)[0] == "pagefind":
-        pytest.skip("the site's search box uses Pagefind; search_index.json is not searched for papers")
-    pages = {loc.split("#")[0] for loc in search_locations}
-    assert not [p["url"] for p in papers if p["url"] not in pages]
-
-
 # CI runs the README's command
 
 def _workflow_steps() -> list[dict]:
@@ -236,3 +228,39 @@ def test_make_site_runs_the_generator_build():
     uploads = [step for step in _workflow_steps() if "upload-pages-artifact" in str(step.get("uses", ""))]
     assert uploads, "the workflow uploads no Pages artifact"
     assert uploads[0].get("with", {}).get("path") == site_dir, "the workflow publishes another folder than it built"
+
+
+# Every generated page has its own address
+
+def _org_dump(orgs: list[tuple[str, str]]) -> str:
+    """A spaced dump with one paper per (handle, display name) organization line."""
+    text = "Daily Papers\n\nOct 28\n\n"
+    for i, (handle, name) in enumerate(orgs):
+        text += (f"Paper Number {i} About Associative Memory\n\nAn abstract about associative memory {i}.\n\n"
+                 f"{handle} {name}\n·\nJul {10 + i}, 2023 {i}\n\n")
+    return text
+
+
+ORG_CASES = {
+    # An organization renamed between two listings: same handle, two display names.
+    "same-handle-two-names": [("intel", "Intel"), ("intel", "Intel Labs")],
+    # Two handles that differ only in case and punctuation.
+    "two-handles-one-slug": [("Intel_Labs", "Intel"), ("intel-labs", "Intel")],
+}
+
+
+@pytest.mark.parametrize("case", sorted(ORG_CASES))
+def test_generated_paths_are_unique(tmp_path, case):
+    from generator.render.pages import generate
+
+    corpus = load_corpus(make_corpus(tmp_path / "corpus", {"001_orgs.txt": _org_dump(ORG_CASES[case])}))
+    paths = [path for path, _ in generate(corpus)]
+    twice = sorted({p for p in paths if paths.count(p) > 1})
+    assert not twice, f"generated twice (MkDocs then refuses the build): {twice}"
+
+
+def test_site_builds_when_an_organization_changes_its_name(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", {"001_orgs.txt": _org_dump(ORG_CASES["same-handle-two-names"])})
+    result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "site" / "papers" / "paper-number-1-about-associative-memory" / "index.html").is_file()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import posixpath
+from collections import Counter
 from collections.abc import Iterator
 from urllib.parse import quote_plus
 
@@ -204,10 +205,17 @@ def _charts(corpus: Corpus, site: SiteIndex) -> tuple[list[tuple[str, str]], dic
 
 def _discovery(corpus: Corpus, site: SiteIndex) -> Iterator[tuple[str, str]]:
     """Organization pages and the with-code list."""
-    orgs: dict[tuple[str, str], list[Paper]] = {}
+    # One page per handle's address; a handle shown with two display names (or
+    # two handles that slug alike) is one organization, named as most listings name it.
+    members: dict[str, list[Paper]] = {}
     for paper in corpus.papers:
         if paper.org_handle:
-            orgs.setdefault((paper.org_handle, paper.org_name or paper.org_handle), []).append(paper)
+            members.setdefault(org_path(paper.org_handle), []).append(paper)
+    orgs = {}
+    for path, papers in members.items():
+        handle = Counter(p.org_handle for p in papers).most_common(1)[0][0]
+        name = Counter(p.org_name or p.org_handle for p in papers).most_common(1)[0][0]
+        orgs[(handle, name)] = papers
     orgs = dict(sorted(orgs.items(), key=lambda item: (-len(item[1]), item[0][1].casefold())))
     yield "orgs/index.md", _render("orgs_index.md.j2", "orgs/index.md", orgs=orgs, total=len(corpus.papers))
     for (handle, name), papers in orgs.items():
