@@ -8,6 +8,7 @@ theme's terms match goes to the "Other" theme.
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 
@@ -72,61 +73,76 @@ def _theme(entry: yamlfile.Located, path: Path) -> Theme:
 
 
 class Matcher:
-    """All themes' terms, matched in one pass over each paper's words.
+    """All themes' terms, matched with set operations on each paper's words.
 
-    Terms are looked up by their first word (or, for `prefix*` terms, by the
-    first letters of a word), so the cost per paper grows with its length, not
-    with the number of terms.
+    A paper's distinct words are intersected with the one-word terms; `prefix*`
+    terms are looked up in the sorted words by bisection; a phrase is searched
+    for (with a regex) only when its first word occurs. Work per paper grows
+    with its vocabulary, not with the number of terms.
     """
 
     def __init__(self, themes: tuple[Theme, ...]):
         self.themes = themes
-        self.owners: dict[str, list[str]] = {}
-        self.by_first: dict[str, list[tuple[tuple[str, ...], bool, str]]] = {}
-        self.prefix_lengths: set[int] = set()
+        owners: dict[str, list[str]] = {}
         for theme in themes:
             for term in theme.terms:
-                self.owners.setdefault(term, []).append(theme.slug)
-        for term in self.owners:
+                owners.setdefault(term, []).append(theme.slug)
+        self.owners = owners
+        self.words: dict[str, list[str]] = {}  # "spiking" -> ["spiking"]
+        self.prefixes: dict[str, list[str]] = {}  # "neuromorph" -> ["neuromorph*"]
+        self.phrases: dict[str, list[tuple[str, re.Pattern]]] = {}  # first word -> [(term, regex)]
+        for term in owners:
             prefix = term.endswith("*")
-            words = tuple(_WORD.findall(term.rstrip("*").casefold()))
-            key = words[0]
-            if prefix and len(words) == 1:
-                self.prefix_lengths.add(len(key))
-            self.by_first.setdefault(key, []).append((words, prefix, term))
+            words = _WORD.findall(term.rstrip("*").casefold())
+            if len(words) > 1:
+                self.phrases.setdefault(words[0], []).append((term, _phrase(words, prefix)))
+            elif prefix:
+                self.prefixes.setdefault(words[0], []).append(term)
+            else:
+                self.words.setdefault(words[0], []).append(term)
 
     def match(self, title: str, abstract: str) -> tuple[ThemeMatch, ...]:
-        text = f"{title}\n{abstract}"
-        tokens = [(m.group().casefold(), m.start(), m.end()) for m in _WORD.finditer(text)]
-        found: dict[str, dict[str, None]] = {}
-        for i, (word, _, _) in enumerate(tokens):
-            for key in (word, *(word[:n] for n in self.prefix_lengths if len(word) > n)):
-                for words, prefix, term in self.by_first.get(key, ()):
-                    if _matches_at(tokens, i, words, prefix, text):
-                        for slug in self.owners[term]:
-                            found.setdefault(slug, {})[term] = None
-        if not found:
+        text = f"{title}\n{abstract}".casefold()
+        vocabulary = set(_WORD.findall(text))
+        hits: set[str] = set()
+        for word in vocabulary & self.words.keys():
+            hits.update(self.words[word])
+        ordered = sorted(vocabulary)  # words sharing a stem sort right after it
+        for stem, terms in self.prefixes.items():
+            i = bisect.bisect_left(ordered, stem)
+            if i < len(ordered) and ordered[i].startswith(stem):
+                hits.update(terms)
+        for word in vocabulary & self.phrases.keys():
+            hits.update(term for term, regex in self.phrases[word] if _found(regex, text))
+        if not hits:
             return (ThemeMatch(OTHER.slug),)
+        found: dict[str, list[str]] = {}
+        for term in hits:
+            for slug in self.owners[term]:
+                found.setdefault(slug, []).append(term)
         return tuple(ThemeMatch(th.slug, tuple(t for t in th.terms if t in found[th.slug]))
                      for th in self.themes if th.slug in found)
 
 
 _WORD = re.compile(r"[^\W_]+")
-_JOINER = re.compile(r"[\s\-]+")
 
 
-def _matches_at(tokens, i: int, words: tuple[str, ...], prefix: bool, text: str) -> bool:
-    """Do the term's words stand at token i, joined only by spaces or hyphens?"""
-    if i + len(words) > len(tokens):
-        return False
-    for k, expected in enumerate(words):
-        word, start, _ = tokens[i + k]
-        last = k == len(words) - 1
-        if not (word.startswith(expected) if prefix and last else word == expected):
-            return False
-        if k and not _JOINER.fullmatch(text, tokens[i + k - 1][2], start):
-            return False
-    return True
+def _phrase(words: list[str], prefix: bool) -> re.Pattern:
+    """Words joined by spaces or hyphens; the end is a word boundary unless the last is a prefix.
+
+    The start boundary is checked in _found: a pattern that opens with a
+    literal lets the regex engine skip ahead fast, a look-behind would not.
+    """
+    body = r"[\s\-]+".join(re.escape(w) for w in words)
+    return re.compile(body + ("" if prefix else r"(?![^\W_])"))
+
+
+def _found(regex: re.Pattern, text: str) -> bool:
+    for m in regex.finditer(text):
+        before = text[m.start() - 1] if m.start() else " "
+        if not (before.isalnum()):
+            return True
+    return False
 
 
 def assign(papers: tuple[Paper, ...], themes: tuple[Theme, ...]) -> list[tuple[ThemeMatch, ...]]:
