@@ -14,23 +14,33 @@ import re
 
 from generator.links import find_urls
 
-_SPECIAL = "\\`*_{}[]()<>#+-!|~^=$:&\"'"
-_TABLE = {ord(ch): f"&#{ord(ch)};" for ch in _SPECIAL}
+# Order matters: "&" then "#" go first, so the references written for the
+# characters after them ("&#60;") are never escaped again.
+_SPECIAL = "\\`*_{}[]()<>+-!|~^=$:\"'"
+_REFERENCES = [("&", "&amp;"), ("#", "&#35;")] + [(ch, f"&#{ord(ch)};") for ch in _SPECIAL]
 _LEADING_NUMBER = re.compile(r"^(\d+)\.")
-_WHITESPACE = re.compile(r"\s+")
 
 
 def md_text(text: str) -> str:
     """Inline Markdown that renders exactly as `text` reads."""
-    return _LEADING_NUMBER.sub(r"\1&#46;", _escape(_fold(text)))
+    return _no_list(_escape(_fold(text)))
 
 
 def _fold(text: str) -> str:
-    return _WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _escape(text: str) -> str:
-    return text.translate(_TABLE)
+    # Chained str.replace: one C-speed pass per character, far faster than translate().
+    for ch, reference in _REFERENCES:
+        if ch in text:
+            text = text.replace(ch, reference)
+    return text
+
+
+def _no_list(text: str) -> str:
+    # "1984. A study" at the start of a line would open an ordered list.
+    return _LEADING_NUMBER.sub(r"\1&#46;", text) if text[:1].isdigit() else text
 
 
 def html_attr(text: str) -> str:
@@ -52,4 +62,4 @@ def md_abstract(text: str) -> str:
         out += [_escape(folded[pos:start]), external_link(url)]
         pos = end
     out.append(_escape(folded[pos:]))
-    return _LEADING_NUMBER.sub(r"\1&#46;", "".join(out))
+    return _no_list("".join(out))

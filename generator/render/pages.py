@@ -8,6 +8,8 @@ checks each one and a broken link fails a strict build.
 from __future__ import annotations
 
 import calendar
+import json
+import re
 import datetime as dt
 import posixpath
 from collections import Counter
@@ -15,7 +17,6 @@ from collections.abc import Iterator
 from urllib.parse import quote_plus
 
 import jinja2
-import yaml
 
 from generator.corpus import Corpus
 from generator.model import Paper, Theme
@@ -26,7 +27,6 @@ from generator.render.data import paper_url, papers_json
 from generator.render.index import SiteIndex, build_index, first_sentence, month_anchor
 from generator.slugs import plain_slug
 
-_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when present: 10x faster
 HOME = "index.md"
 NEWEST_ON_HOME = 10
 UPVOTED_ON_HOME = 10
@@ -85,14 +85,23 @@ def arxiv_search(title: str) -> str:
 
 def front_matter(title: str, description: str | None, search: bool, feed: str | None = None) -> str:
     """YAML front matter. Values are HTML-escaped: MkDocs themes print them unescaped."""
-    meta: dict = {"title": escape.html_attr(title)}
+    lines = [f"title: {_yaml_string(title)}"]
     if description:
-        meta["description"] = escape.html_attr(description)
+        lines.append(f"description: {_yaml_string(description)}")
     if not search:
-        meta["search"] = {"exclude": True}
+        lines.append("search: {exclude: true}")
     if feed:
-        meta["feed"] = feed  # docs/overrides/main.html adds the autodiscovery link
-    return yaml.dump(meta, Dumper=_YAML_DUMPER, allow_unicode=True, width=10**6, sort_keys=False).rstrip("\n")
+        lines.append(f"feed: {_yaml_string(feed)}")  # docs/overrides/main.html adds the autodiscovery link
+    return "\n".join(lines)
+
+
+# Characters YAML refuses even inside quotes (C1 controls, U+FFFE/FFFF).
+_NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def _yaml_string(text: str) -> str:
+    """A double-quoted YAML scalar: a JSON string is one, and json.dumps is fast (vs yaml.dump)."""
+    return json.dumps(_NOT_YAML.sub("", escape.html_attr(text)), ensure_ascii=False)
 
 
 def _environment() -> jinja2.Environment:
@@ -136,9 +145,27 @@ def _render(template: str, here: str, **context) -> str:
     return _ENV.get_template(template).render(url=url, **context)
 
 
-def render_paper(paper: Paper, site: SiteIndex) -> str:
+class PaperLinks(dict):
+    """slug -> "[Title](slug.md) · date", the link from one paper page to another.
+
+    A paper is linked from many others (related, previous, next); its title is
+    escaped once per build instead of once per link.
+    """
+
+    def __init__(self, site: SiteIndex):
+        super().__init__()
+        self.site = site
+
+    def __missing__(self, slug: str) -> str:
+        paper = self.site.by_slug[slug]
+        self[slug] = link = f"[{escape.md_text(paper.title)}]({paper.slug}.md) · {date_text(paper)}"
+        return link
+
+
+def render_paper(paper: Paper, site: SiteIndex, links: PaperLinks | None = None) -> str:
     return _render("paper.md.j2", paper_path(paper), paper=paper, themes=site.themes,
-                   by_slug=site.by_slug, neighbours=site.neighbours(paper))
+                   paper_links=links if links is not None else PaperLinks(site),
+                   neighbours=site.neighbours(paper))
 
 
 def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | bytes]]:
@@ -178,8 +205,9 @@ def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | by
         yield listing_path(dump.name), _render("listing.md.j2", listing_path(dump.name), dump=dump,
                                                papers=papers, elsewhere=elsewhere)
     yield from _discovery(corpus, site)
+    links = PaperLinks(site)
     for paper in corpus.papers:
-        yield paper_path(paper), render_paper(paper, site)
+        yield paper_path(paper), render_paper(paper, site, links)
     yield PAPERS_JSON, papers_json(corpus.papers)
     yield from _feeds(site, themes, site_url)
 
