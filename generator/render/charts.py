@@ -2,7 +2,8 @@
 
 Legible in both palettes: transparent background, mid-grey text and axes, and
 the colour-blind-safe tab10 colours for themes. Output is deterministic
-(fixed hash salt, no date) so unchanged data gives unchanged files.
+(fixed hash salt, no date) so unchanged data gives unchanged files. Margins
+are fixed rather than computed (tight_layout draws every chart twice).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def months_by_theme(papers: list[Paper], themes: tuple[Theme, ...]) -> tuple[str
         ax.set_xticks(ticks, [str(axis[i][0]) for i in ticks], rotation=0)
         ax.set_ylabel("papers per month")
         ax.legend(fontsize=7, frameon=False, loc="upper left", ncols=2)
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.07, right=0.99, top=0.97, bottom=0.1)
     busiest = max(axis, key=lambda mm: sum(counts[(t.slug, mm)] for t in themes))
     alt = (f"Bar chart of dated papers per month from {first[0]}-{first[1]:02d} to {last[0]}-{last[1]:02d}, "
            f"coloured by each paper's first theme; the busiest month is {busiest[0]}-{busiest[1]:02d}.")
@@ -87,7 +88,7 @@ def years_of_theme(papers: list[Paper], theme: Theme, colour: str) -> tuple[str,
         ax.bar([str(y) for y in axis], [years[y] for y in axis], color=colour)
         ax.set_ylabel("papers")
         ax.tick_params(axis="x", labelrotation=45)
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.1, right=0.98, top=0.95, bottom=0.25)
     alt = f"Bar chart of {theme.name} papers per year: " + ", ".join(f"{y}: {years[y]}" for y in axis if years[y]) + "."
     return _svg(fig, alt), alt
 
@@ -106,7 +107,7 @@ def overlap_matrix(themes: tuple[Theme, ...], members: dict[str, set[str]]) -> t
             for j, value in enumerate(row):
                 ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
                         color="white" if value > peak * 0.6 else "#333333")
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.36, right=0.99, top=0.99, bottom=0.36)
     pairs = sorted(((grid[i][j], names[i], names[j]) for i in range(len(themes)) for j in range(i + 1, len(themes))),
                    reverse=True)[:3]
     alt = "Matrix of papers shared between themes; most shared: " + "; ".join(

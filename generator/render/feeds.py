@@ -1,4 +1,5 @@
-"""Atom feeds (feedgen): all papers and one per theme, newest dated first.
+"""Atom feeds (feedgen): all papers and one per theme, newest dated first,
+the newest ENTRIES of each.
 
 Output is deterministic (the feed's `updated` is the newest paper date, not
 the build time) so a rebuild with nothing changed writes the same bytes.
@@ -13,6 +14,9 @@ from feedgen.feed import FeedGenerator
 from generator.model import Paper
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+# Feed readers poll for what is new; the newest 100 papers per feed keep each
+# feed small at any corpus size (the site and papers.json hold everything).
+ENTRIES = 100
 
 
 def _stamp(paper: Paper) -> dt.datetime | None:
@@ -34,7 +38,7 @@ def atom_feed(papers: list[Paper], *, title: str, subtitle: str, feed_url: str, 
     stamps = [s for s in map(_stamp, papers) if s]
     updated = max(stamps, default=EPOCH)
     feed.updated(updated)
-    for paper in papers:
+    for paper in papers[:ENTRIES]:
         entry = feed.add_entry(order="append")
         url = paper_url(paper)
         entry.id(url)
