@@ -39,12 +39,17 @@ def _trim(url: str) -> str:
     return url
 
 
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a-z][a-z0-9-]*$|^\d{1,3}(?:\.\d{1,3}){3}$")
+
+
 def _valid(url: str) -> bool:
+    """http(s) with a real host name (a.b) or IPv4 address."""
     try:
         parts = urlsplit(url)
+        host = parts.hostname
     except ValueError:
         return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and "." in parts.hostname
+    return parts.scheme.lower() in ("http", "https") and bool(host) and bool(_HOST.match(host))
 
 
 # Where code lives: a link to one of these from an abstract means "with code".

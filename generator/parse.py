@@ -63,10 +63,15 @@ def parse_dump(name: str, text: str) -> ParsedDump:
                       tuple(problems))
 
 
+# C0/C1 control characters (other than tab) are invisible junk from scraping;
+# U+0002/U+0003 would also collide with Python-Markdown's placeholders.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _lines(text: str) -> list[Line]:
     out, blank = [], False
     for number, raw in enumerate(text.split("\n"), start=1):
-        stripped = raw.strip()
+        stripped = _CONTROLS.sub("", raw).strip()
         if not stripped:
             blank = True
             continue

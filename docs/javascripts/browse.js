@@ -61,7 +61,7 @@
     const shown = papers.filter((p) =>
       (!state.theme || p.themes.includes(state.theme)) &&
       (!state.year || (p.date || "").slice(0, 4) === state.year) &&
-      (!state.org || p.organization === state.org) &&
+      (!state.org || p.organization_id === state.org) &&
       (!state.code || p.has_code) &&
       (min === 0 || (p.upvotes || 0) >= min)
     ).sort(compare(state.sort));

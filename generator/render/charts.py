@@ -37,7 +37,9 @@ def theme_colours(themes: tuple[Theme, ...]) -> dict[str, str]:
 
 def _svg(fig, alt: str) -> str:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": alt})
+    # svg.fonttype and svg.hashsalt are read when saving: save inside the style.
+    with plt.rc_context(STYLE):
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": alt})
     plt.close(fig)
     return buffer.getvalue()
 

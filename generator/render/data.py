@@ -6,6 +6,7 @@ import json
 
 from generator.links import is_code
 from generator.model import Paper
+from generator.slugs import plain_slug
 
 PAPER_URL = "papers/{slug}/"
 
@@ -13,6 +14,11 @@ PAPER_URL = "papers/{slug}/"
 def paper_url(slug: str) -> str:
     """The paper's address relative to the site root (permanent)."""
     return PAPER_URL.format(slug=slug)
+
+
+def org_id(handle: str) -> str:
+    """An organization's permanent key: its page is orgs/<org_id>/."""
+    return plain_slug(handle)
 
 
 def paper_record(paper: Paper) -> dict:
@@ -25,6 +31,7 @@ def paper_record(paper: Paper) -> dict:
         "upvotes": paper.upvotes,
         "authors": paper.authors,
         "organization": paper.org_name,
+        "organization_id": org_id(paper.org_handle) if paper.org_handle else None,
         "links": list(paper.links),
         "sources": [{"dump": s.dump, "line": s.line} for s in paper.sources],
         "themes": [m.theme for m in paper.themes],

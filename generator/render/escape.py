@@ -1,10 +1,18 @@
 """Untrusted text (titles, abstracts from dumps) -> Markdown that shows it as text.
 
-Everything Markdown, HTML or a template engine could act on is written as a
-numeric character reference, which Python-Markdown keeps as a literal
-character: `<script>` shows as `<script>`, `*All*` as `*All*`, and nothing
-in a dump can open a tag, a link, an emphasis or a heading. Whitespace is
-folded to single spaces so no line break can start a block.
+Every character that Markdown (with this site's extensions: attr_list,
+md_in_html, tables, toc) or HTML could act on inside a line is written as a
+character reference, which Python-Markdown keeps as a literal character:
+`<script>` shows as `<script>`, `*All*` as `*All*`, and nothing in a dump can
+open a tag, an entity, a link, an emphasis, a code span, attributes or a table
+cell. Characters that act only at the start of a line (`- `, `> `, `1. `) are
+escaped there. Whitespace is folded to single spaces so no line break can
+start a block. No template engine runs over page text (MkDocs renders
+Markdown, not Jinja), so `{{ }}` is inert once `{` is escaped.
+
+Only those characters are escaped: each reference costs Python-Markdown an
+inline-pattern match, and escaping every hyphen and parenthesis made
+rendering several times slower.
 """
 
 from __future__ import annotations
@@ -15,10 +23,15 @@ import re
 from generator.links import find_urls
 
 # Order matters: "&" then "#" go first, so the references written for the
-# characters after them ("&#60;") are never escaped again.
-_SPECIAL = "\\`*_{}[]()<>+-!|~^=$:\"'"
+# characters after them ("&#60;") are never escaped again. "#" anywhere: a
+# heading's closing hashes are stripped ("# C#" would read "C").
+_SPECIAL = "\\`*_{}[]<>|"
+# U+0002/U+0003 delimit Python-Markdown's placeholders ("\x02klzzwxh:0\x03"): raw in
+# page text they would vanish, or call up HTML stashed from elsewhere in the page.
+_SPECIAL = _SPECIAL + "\x02\x03"
 _REFERENCES = [("&", "&amp;"), ("#", "&#35;")] + [(ch, f"&#{ord(ch)};") for ch in _SPECIAL]
-_LEADING_NUMBER = re.compile(r"^(\d+)\.")
+# List items, block quotes and rules open with these at the start of a line.
+_LINE_START = re.compile(r"^(?:[+\-=]|\d+(?=[.)]))")
 
 
 def md_text(text: str) -> str:
@@ -39,8 +52,13 @@ def _escape(text: str) -> str:
 
 
 def _no_list(text: str) -> str:
-    # "1984. A study" at the start of a line would open an ordered list.
-    return _LEADING_NUMBER.sub(r"\1&#46;", text) if text[:1].isdigit() else text
+    """Escape what would open a block at the start of a line ("1984. A study", "- x")."""
+    m = _LINE_START.match(text)
+    if not m:
+        return text
+    if m.group()[0].isdigit():
+        return m.group() + f"&#{ord(text[m.end()])};" + text[m.end() + 1:]
+    return f"&#{ord(text[0])};" + text[1:]
 
 
 def html_attr(text: str) -> str:
@@ -49,8 +67,14 @@ def html_attr(text: str) -> str:
 
 
 def external_link(url: str, label: str | None = None) -> str:
-    """An outbound link; `url` must already be a checked http(s) URL."""
-    return (f'<a href="{html.escape(url, quote=True)}" class="pa-external" target="_blank" '
+    """An outbound link; `url` must already be a checked http(s) URL.
+
+    Python-Markdown looks for `[..](..)` links before it sets inline HTML
+    aside, so brackets in the href are percent-encoded (RFC 3986 allows them
+    raw only around an IPv6 host, which checked URLs never have).
+    """
+    href = html.escape(url.replace("[", "%5B").replace("]", "%5D"), quote=True)
+    return (f'<a href="{href}" class="pa-external" target="_blank" '
             f'rel="noopener noreferrer nofollow">{_escape(label or url)}</a>')
 
 

@@ -35,6 +35,7 @@ def atom_feed(papers: list[Paper], *, title: str, subtitle: str, feed_url: str, 
     feed.link(href=home_url, rel="alternate")
     feed.link(href=feed_url, rel="self")
     feed.language("en")
+    feed.author(name="Paper Atlas")  # RFC 4287 4.1.1: a feed needs an author unless every entry has one
     stamps = [s for s in map(_stamp, papers) if s]
     updated = max(stamps, default=EPOCH)
     feed.updated(updated)

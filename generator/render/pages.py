@@ -23,7 +23,7 @@ from generator.model import Paper, Theme
 from generator.links import CODE_HOSTS, is_code
 from generator.render import charts, escape
 from generator.render.feeds import atom_feed
-from generator.render.data import paper_url, papers_json
+from generator.render.data import org_id, paper_url, papers_json
 from generator.render.index import SiteIndex, build_index, first_sentence, month_anchor
 from generator.slugs import plain_slug
 
@@ -54,7 +54,7 @@ def feed_path(theme: Theme | None = None) -> str:
 
 
 def org_path(handle: str) -> str:
-    return f"orgs/{plain_slug(handle)}.md"
+    return f"orgs/{org_id(handle)}.md"
 
 
 def listing_path(dump_name: str) -> str:
@@ -250,7 +250,7 @@ def _discovery(corpus: Corpus, site: SiteIndex) -> Iterator[tuple[str, str]]:
         yield org_path(handle), _render("org.md.j2", org_path(handle), handle=handle, name=name,
                                         papers=site.newest(papers))
     yield "browse.md", _render("browse.md.j2", "browse.md", themes=site.themes.values(), years=site.years(),
-                               orgs=sorted({name for _, name in orgs}, key=str.casefold))
+                               orgs=sorted(((org_id(h), name) for h, name in orgs), key=lambda o: o[1].casefold()))
     with_code = site.newest([p for p in corpus.papers if any(is_code(u) for u in p.links)])
     yield "code.md", _render("code.md.j2", "code.md", papers=with_code, hosts=CODE_HOSTS)
 
