@@ -62,7 +62,33 @@ def unreadable_dump(path: Path, error: DumpError) -> Dump:
                 (Problem(where, reason, severity="error"),))
 
 
+_last: tuple[tuple, Corpus] | None = None
+
+
 def load_corpus(path: Path, with_related: bool = True) -> Corpus:
+    """The corpus in `path`. Read once per state of the folder: `generator build`
+    checks the corpus and then MkDocs' hook reads it again, and `mkdocs serve`
+    rebuilds on edits to docs/ too; while no file in the folder changed, the
+    same (immutable) Corpus is returned."""
+    global _last
+    key = (_signature(path), with_related)
+    if _last is not None and _last[0] == key:
+        return _last[1]
+    corpus = _load(path, with_related)
+    _last = (key, corpus)
+    return corpus
+
+
+def _signature(path: Path) -> tuple:
+    """What identifies the folder's state: every file's name, size and change time."""
+    if not path.is_dir():
+        return (str(path),)
+    return (str(path.resolve()),) + tuple(
+        (p.name, st.st_size, st.st_mtime_ns) for p in sorted(path.iterdir()) if p.is_file()
+        for st in (p.stat(),))
+
+
+def _load(path: Path, with_related: bool) -> Corpus:
     dump_paths = sources.find_dumps(path)  # first: a missing folder is the clearest error
     settings = sources.load_settings(path)
     theme_list = themes.load_themes(path)

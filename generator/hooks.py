@@ -65,6 +65,7 @@ def on_post_build(config) -> None:
     abstract, and the about page, so each paper is found once, on its page.
     """
     command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent",
+               "--glob", "{papers/**/*.html,about/*.html}",  # the only pages with a data-pagefind-body
                "--exclude-selectors", ".headerlink"]  # the ¶ permalink is not part of a title
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
