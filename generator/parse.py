@@ -63,9 +63,10 @@ def parse_dump(name: str, text: str) -> ParsedDump:
                       tuple(problems))
 
 
-# C0/C1 control characters (other than tab) are invisible junk from scraping;
-# U+0002/U+0003 would also collide with Python-Markdown's placeholders.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 control characters (other than tab) and the non-characters U+FFFE/U+FFFF
+# are invisible junk from scraping. XML (the feeds) forbids them, and U+0002/U+0003
+# would collide with Python-Markdown's placeholders.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def _lines(text: str) -> list[Line]:

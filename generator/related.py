@@ -23,8 +23,11 @@ def related(papers: tuple[Paper, ...], count: int = COUNT) -> list[tuple[str, ..
         return [()] * n
     # The title counts twice: it is the paper's own summary of itself.
     texts = [f"{p.title}. {p.title}. {p.abstract}" for p in papers]
-    vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1,
-                              dtype=np.float32).fit_transform(texts)
+    try:
+        vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1,
+                                  dtype=np.float32).fit_transform(texts)
+    except ValueError:  # "empty vocabulary": no paper has a word beyond stop words
+        return [()] * n
     k = min(count, n - 1)
     out: list[tuple[str, ...]] = []
     for start in range(0, n, BLOCK):

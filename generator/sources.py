@@ -1,8 +1,10 @@
 """Find the dumps in corpus/, read their bytes and decode them by a stated rule.
 
 Decoding rule (said in the README and in every error):
-1. A UTF-8 byte-order mark, or bytes that are valid UTF-8: UTF-8.
-2. A UTF-16 byte-order mark: UTF-16.
+1. A UTF-16 byte-order mark: UTF-16.
+2. A UTF-8 byte-order mark, or bytes that are valid UTF-8: UTF-8 (a file
+   re-saved as UTF-8 reads right even while sources.yml still names its old
+   encoding).
 3. An encoding stated for the dump in corpus/sources.yml: that encoding.
 4. Anything else is rejected with a message naming the file, the first bad
    line and what to do; a file with NUL bytes and no UTF-16 mark is binary.
@@ -49,34 +51,40 @@ def find_dumps(corpus: Path) -> list[Path]:
 def decode(name: str, data: bytes, settings: SourceSettings | None = None) -> DumpText:
     """Apply the decoding rule above to one dump's bytes."""
     stated = settings.encoding if settings else None
-    if data.startswith(codecs.BOM_UTF8):
-        return DumpText(name, _lines(data[3:].decode("utf-8", errors="strict")), "utf-8-sig")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return DumpText(name, _lines(data.decode("utf-16")), "utf-16")
         except UnicodeDecodeError as exc:
-            raise DumpError(f"{name}: has a UTF-16 byte-order mark but is not valid UTF-16 "
+            line = data[:exc.start - exc.start % 2].decode("utf-16", errors="replace").count("\n") + 1
+            raise DumpError(f"{name}:{line}: has a UTF-16 byte-order mark but is not valid UTF-16 "
                             f"({exc.reason}); re-save it as UTF-8") from exc
-    if stated:
-        try:
-            return DumpText(name, _lines(data.decode(stated)), stated)
-        except (LookupError, UnicodeDecodeError) as exc:
-            raise DumpError(f"{name}: cannot be decoded as {stated!r} (stated in corpus/sources.yml): "
-                            f"{exc}; fix the encoding there") from exc
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[3:] if bom else data
     try:
-        text = data.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        if b"\x00" in data:
+        line = body.count(b"\n", 0, exc.start) + 1
+        if stated and not bom:
+            return _decode_stated(name, data, stated)
+        if b"\x00" in body:
             raise DumpError(f"{name}:{line}: binary data, not a text dump; remove it from corpus/") from exc
         raise DumpError(
-            f"{name}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x}); re-save the file as UTF-8, "
+            f"{name}:{line}: not UTF-8 (byte 0x{body[exc.start]:02x}); re-save the file as UTF-8, "
             f"or state its encoding in corpus/sources.yml ({name}: {{encoding: latin-1}})"
         ) from exc
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise DumpError(f"{name}:{line}: binary data (NUL bytes), not a text dump; remove it from corpus/")
-    return DumpText(name, _lines(text), "utf-8")
+    return DumpText(name, _lines(text), "utf-8-sig" if bom else "utf-8")
+
+
+def _decode_stated(name: str, data: bytes, stated: str) -> DumpText:
+    try:
+        return DumpText(name, _lines(data.decode(stated)), stated)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DumpError(f"{name}:{line}: cannot be decoded as {stated!r} (stated in corpus/sources.yml): "
+                        f"{exc.reason}; fix the encoding there") from exc
 
 
 def _lines(text: str) -> str:
@@ -100,7 +108,7 @@ def load_settings(corpus: Path) -> dict[str, SourceSettings]:
         fields = yamlfile.expect(located, dict, f"the settings of {name}", path, SourcesFileError)
         for key, value in fields.items():
             if key not in SOURCE_KEYS:
-                raise SourcesFileError(f"{path}:{value.line}: unknown key {key!r}; "
+                raise SourcesFileError(f"{path}:{value.key_line}: unknown key {key!r}; "
                                        f"use one of {', '.join(sorted(SOURCE_KEYS))}")
         settings[name] = SourceSettings(
             listing_date=_date(fields.get("listing_date"), path),

@@ -33,7 +33,7 @@ def load_themes(corpus: Path) -> tuple[Theme, ...]:
     top = yamlfile.expect(root, dict, "the top level", path, ThemeFileError)
     for key, value in top.items():
         if key != "themes":
-            raise ThemeFileError(f"{path}:{value.line}: unknown key {key!r}; the file holds only 'themes:'")
+            raise ThemeFileError(f"{path}:{value.key_line}: unknown key {key!r}; the file holds only 'themes:'")
     if "themes" not in top:
         raise ThemeFileError(f"{path}:{root.line}: no 'themes:' list; add one")
     entries = yamlfile.expect(top["themes"], list, "'themes'", path, ThemeFileError)
@@ -54,7 +54,7 @@ def _theme(entry: yamlfile.Located, path: Path) -> Theme:
     fields = yamlfile.expect(entry, dict, "each theme", path, ThemeFileError)
     for key, value in fields.items():
         if key not in THEME_KEYS:
-            raise ThemeFileError(f"{path}:{value.line}: unknown key {key!r} in a theme; "
+            raise ThemeFileError(f"{path}:{value.key_line}: unknown key {key!r} in a theme; "
                                  f"use {', '.join(sorted(THEME_KEYS))}")
     for key in ("name", "description", "terms"):
         if key not in fields or fields[key].value in (None, "", []):

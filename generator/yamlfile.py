@@ -21,6 +21,7 @@ class Located:
 
     value: Any
     line: int
+    key_line: int | None = None  # for a mapping's entry: the line of its key
 
 
 def load(path: Path, error: type[ConfigFileError]) -> Located | None:
@@ -52,18 +53,22 @@ def _located(node: yaml.Node, path: Path, error: type[ConfigFileError]) -> Locat
                     f"{path}:{key_node.start_mark.line + 1}: duplicate key {key!r} "
                     f"(first on line {mapping[key].line}); keep one"
                 )
-            mapping[key] = _located(value_node, path, error)
+            child = _located(value_node, path, error)
+            mapping[key] = Located(child.value, child.line, key_node.start_mark.line + 1)
         return Located(mapping, line)
     if isinstance(node, yaml.SequenceNode):
         return Located([_located(item, path, error) for item in node.value], line)
     # Scalars: let PyYAML's resolver give ints, dates, bools as usual.
-    return Located(_scalar(node), line)
+    return Located(_scalar(node, path, error), line)
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
+def _scalar(node: yaml.ScalarNode, path: Path, error: type[ConfigFileError]) -> Any:
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
+    except ValueError as exc:  # a date-like value that is no date: 2024-02-30
+        raise error(f"{path}:{node.start_mark.line + 1}: {node.value!r} is not a valid value ({exc}); "
+                    "write a date as YYYY-MM-DD, or quote the text") from None
     finally:
         loader.dispose()
 

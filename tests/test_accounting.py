@@ -89,6 +89,11 @@ def mix_build(mix, tmp_path_factory):
     return result, site
 
 
+@pytest.fixture(scope="module")
+def mix_check(mix):
+    return run_cli("check", "--corpus", str(mix))
+
+
 def rejected_section(report: str) -> list[str]:
     lines = report.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("Rejected records"))
@@ -100,8 +105,8 @@ def rejected_section(report: str) -> list[str]:
     return section
 
 
-def test_check_report_counts_every_record(mix):
-    result = run_cli("check", "--corpus", str(mix))
+def test_check_report_counts_every_record(mix_check):
+    result = mix_check
     assert result.returncode == 0, result.stdout + result.stderr  # bad dumps do not stop the good ones
     assert last_line(result.stdout) == EXPECTED
     r, p, d, x = map(int, ACCOUNTING.match(last_line(result.stdout)).groups())
@@ -111,8 +116,8 @@ def test_check_report_counts_every_record(mix):
     assert "Rejected records (4)" in result.stdout
 
 
-def test_check_report_lists_each_rejected_record_with_file_line_and_reason(mix):
-    report = run_cli("check", "--corpus", str(mix)).stdout
+def test_check_report_lists_each_rejected_record_with_file_line_and_reason(mix_check):
+    report = mix_check.stdout
     section = rejected_section(report)
     assert len(section) == len(REJECTED), section
     for (dump, line), reason in REJECTED.items():
@@ -135,7 +140,7 @@ def test_built_site_has_exactly_one_page_per_paper(mix_build):
     assert sorted(h1_text(page_tree(p)) for p in pages) == sorted(TITLES)
 
 
-def test_every_record_is_on_a_paper_page_or_rejected(mix_build, mix):
+def test_every_record_is_on_a_paper_page_or_rejected(mix_build, mix_check):
     """Sources of the papers on the site + the rejected list = every record, each exactly once."""
     result, site = mix_build
     assert result.returncode == 0, result.stderr
@@ -143,7 +148,7 @@ def test_every_record_is_on_a_paper_page_or_rejected(mix_build, mix):
     on_pages = [(s["dump"], s["line"]) for p in papers for s in p["sources"]]
     assert len(on_pages) == len(set(on_pages))
     assert set(on_pages) == GOOD_RECORDS
-    section = rejected_section(run_cli("check", "--corpus", str(mix)).stdout)
+    section = rejected_section(mix_check.stdout)
     rejected = {(m[1], int(m[2])) for m in (re.match(r"(\S+):(\d+): ", s) for s in section)}
     assert rejected == set(REJECTED)
     assert not rejected & set(on_pages)
