@@ -33,7 +33,7 @@ def identity_key(title: str) -> str:
 
 def paper_slug(title: str) -> str:
     key = identity_key(title)
-    slug = slugify(title)
+    slug = _slugify(title)
     # A plain slug must not look like a hashed one, or a title made of another
     # title's hashed slug would take its address.
     if slug and len(slug) <= MAX_LENGTH and slug.replace("-", " ") == key and not _HASHED.search(slug):
@@ -52,4 +52,9 @@ def _cut(slug: str, limit: int) -> str:
 
 def plain_slug(text: str) -> str:
     """Slug for names we control (themes, organizations)."""
-    return _cut(slugify(text), MAX_LENGTH) or "x"
+    return _cut(_slugify(text), MAX_LENGTH) or "x"
+
+
+def _slugify(text: str) -> str:
+    # Titles are plain text: "&amp;" is five characters, not an HTML entity to decode.
+    return slugify(text, entities=False, decimal=False, hexadecimal=False)
