@@ -25,7 +25,7 @@ site: $(VENV)/.installed
 
 ## test: install the test dependencies and run the tests
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 ## serve: preview at http://127.0.0.1:8000, rebuilding when docs/ or corpus/ change
 serve: $(VENV)/.installed
@@ -33,6 +33,10 @@ serve: $(VENV)/.installed
 
 check: $(VENV)/.installed
 	$(BIN)/python -m generator check --corpus corpus
+
+## bench: measure builds at 1,000-10,000 synthetic papers (not part of test); writes bench/results.md
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf site $(VENV)
