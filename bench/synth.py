@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import re
 import shutil
@@ -43,6 +44,7 @@ from generator.slugs import identity_key
 ROOT = Path(__file__).resolve().parent.parent
 REAL_CORPUS = ROOT / "corpus"
 MONTHS = dates.MONTHS
+MARKER = ".bench-synth"  # a folder holding it is ours to rewrite
 LISTING_YEAR = 2025
 TOPIC_STICKINESS = 0.9  # chance that a step follows the topic text rather than the whole corpus  # the year the synthetic listings were "saved" in
 # Words a title does not end on.
@@ -343,10 +345,15 @@ def make(n: int, seed: int, corpus: Path = REAL_CORPUS, stats: Stats | None = No
 def write(synthetic: Synthetic, out: Path, corpus: Path = REAL_CORPUS) -> Path:
     """Write the dumps and a copy of the real themes.yml into `out` (its old dumps are removed)."""
     out = out.resolve()
-    for forbidden in (REAL_CORPUS.resolve(), (ROOT / "site").resolve()):
+    repo = Path(os.environ.get("PAPER_ATLAS_BENCH_REPO") or ROOT)  # bench.run measures a snapshot of the repo
+    for forbidden in {p.resolve() for p in (REAL_CORPUS, ROOT / "site", repo / "corpus", repo / "site")}:
         if out == forbidden or out.is_relative_to(forbidden):
             raise SystemExit(f"{out}: refusing to write inside {forbidden}")
+    marker = out / MARKER
+    if out.exists() and any(out.iterdir()) and not marker.exists():
+        raise SystemExit(f"{out}: exists, is not empty and was not written by bench.synth; choose a new folder")
     out.mkdir(parents=True, exist_ok=True)
+    marker.write_text("written by bench.synth; its dumps are replaced on every run\n", encoding="utf-8")
     for old in out.glob("*.txt"):
         old.unlink()
     (out / "sources.yml").unlink(missing_ok=True)
