@@ -4,8 +4,8 @@ The pipeline, one module per stage:
 
     sources -> parse -> dates -> merge -> themes -> related -> render -> write
 
-`corpus.load_corpus` runs the reading stages; `site` turns the result into
-pages; `cli` is the command line.
+`corpus.load_corpus` runs the reading stages; `render.pages.generate` turns
+the result into pages; `hooks` hands them to MkDocs; `cli` is the command line.
 """
 
 __version__ = "0.1.0"

@@ -80,8 +80,7 @@ def _export(args) -> int:
     if str(args.json) == "-":
         sys.stdout.write(text)
     else:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(text, encoding="utf-8")
+        write.write_file(args.json, text, protected=[Path("docs"), args.corpus])
         print(f"wrote {len(corpus.papers)} papers to {args.json}")
     return 0
 
@@ -111,6 +110,7 @@ def _build(args) -> int:
     os.environ[CORPUS_ENV] = str(args.corpus.resolve())
     _show_mkdocs_messages(logging.INFO if args.verbose else logging.WARNING)
     write.recover(args.site)
+    write.check_owned(args.site, protected=[Path("docs"), args.corpus])  # before minutes of building
     staging = write.new_build_dir(args.site)
     try:
         config = load_config(str(args.config), site_dir=str(staging), strict=True)

@@ -59,7 +59,7 @@ def unreadable_dump(path: Path, error: DumpError) -> Dump:
     line = int(where.rsplit(":", 1)[1]) if where.count(":") == 1 else 1
     return Dump(path.name, "unreadable", "?", ListingDate(None, None, "unreadable"), (),
                 (Rejected(Source(path.name, line), f"dump not read: {reason}"),),
-                (Problem(where, reason, severity="error"),))
+                (Problem(where, reason),))
 
 
 _last: tuple[tuple, Corpus] | None = None
@@ -84,7 +84,8 @@ def _signature(path: Path) -> tuple:
     if not path.is_dir():
         return (str(path),)
     return (str(path.resolve()),) + tuple(
-        (p.name, st.st_size, st.st_mtime_ns) for p in sorted(path.iterdir()) if p.is_file()
+        (p.name, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) for p in sorted(path.iterdir())
+        if p.is_file()
         for st in (p.stat(),))
 
 

@@ -50,7 +50,7 @@ def parse_date_line(text: str) -> tuple[DateLine | None, str | None]:
         else:
             upvotes, problem = None, f'upvote count "{m[4]}" is not a number ({EXPECTED})'
     try:
-        dt.date(year or 2000, month, day)  # 2000 is a leap year: Feb 29 passes here
+        dt.date(2000 if year is None else year, month, day)  # 2000 is a leap year: Feb 29 passes here
     except ValueError:
         return None, f'"{text.strip()}" is not a real date ({EXPECTED})'
     return DateLine(month, day, year, upvotes), problem
@@ -111,10 +111,6 @@ def resolve_dates(records: list[RawRecord], listing: ListingDate,
 
 def explicit_years(records: list[RawRecord]) -> list[int]:
     return [r.meta.year for r in records if r.meta is not None and r.meta.year is not None]
-
-
-def month_label(value: dt.date) -> str:
-    return value.strftime("%B %Y")
 
 
 def metadata_date_text(line: DateLine) -> str:

@@ -47,7 +47,7 @@ def _merge_group(group: list[RawRecord]) -> tuple[Paper, list[Problem]]:
     def conflict(what: str, values: list, fix: str) -> None:
         shown = "; ".join(f"{v!s:.60} ({', '.join(str(r.source) for r in rs)})" for v, rs in values)
         problems.append(Problem(str(first.source), f'"{first.title[:80]}": listings disagree on {what}: '
-                                f"{shown}; using the first", fix))
+                                f"{shown}; using the first", fix, kind="conflict"))
 
     abstracts = _distinct(group, lambda r: " ".join(r.abstract.split()))
     if len(abstracts) > 1:
@@ -100,7 +100,8 @@ def _merge_dates(group: list[RawRecord], conflict, problems: list[Problem]) -> P
                 where = ", ".join(str(r.source) for r in records)
                 problems.append(Problem(where, f"inferred date {other} disagrees with the explicit date {value} "
                                         f"shown in {explicit[0][1][0].source}; the explicit one wins",
-                                        "state this dump's listing date in corpus/sources.yml"))
+                                        "state this dump's listing date in corpus/sources.yml",
+                                        kind="conflict"))
         return PaperDate(value)
     if len(inferred) > 1:
         conflict("the inferred date", inferred, "state the listing dates in corpus/sources.yml")

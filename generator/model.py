@@ -24,7 +24,7 @@ class Problem:
     where: str
     message: str
     fix: str = ""
-    severity: str = "warning"  # "warning" or "error"
+    kind: str = ""  # "conflict" for listings that disagree
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}"

@@ -1,7 +1,7 @@
 """Text of one dump -> raw records with file:line. No merging, no I/O.
 
 Both layouts are read by one pass over the non-blank lines, so a dump that
-mixes them still reads (see ../shared/corpus/README.md for the layouts):
+mixes them still reads:
 
     header     known page-chrome lines, the listing date (`Oct 28`), and
                `Subscribe` glued to the first title in the compact layout

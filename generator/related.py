@@ -34,7 +34,8 @@ def related(papers: tuple[Paper, ...], count: int = COUNT) -> list[tuple[str, ..
         block = (vectors[start:start + BLOCK] @ vectors.T).toarray()
         rows = np.arange(block.shape[0])
         block[rows, rows + start] = -1.0  # never related to itself
-        # Ties broken by position (papers arrive sorted by slug): stable output.
+        # The k+1 best by score (which of several papers tied at the k-th score is
+        # argpartition's choice, the same for the same input), then ranked by score and position.
         top = np.argpartition(-block, k, axis=1)[:, :k + 1] if k + 1 < n else np.tile(np.arange(n), (len(rows), 1))
         for r, candidates in enumerate(top):
             ranked = sorted(candidates, key=lambda j: (-block[r, j], j))

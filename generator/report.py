@@ -25,7 +25,7 @@ def _lines(corpus: Corpus):
     papers = corpus.papers
     dated = [p for p in papers if p.date]
     inferred = [p for p in dated if p.date.inferred]
-    conflicts = [p for p in corpus.problems if "listings disagree" in p.message or "the explicit one wins" in p.message]
+    conflicts = [p for p in corpus.problems if p.kind == "conflict"]
     yield ""
     yield "Corpus"
     yield f"  papers after merging: {len(papers)}"

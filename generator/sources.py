@@ -130,7 +130,10 @@ def _encoding(located: yamlfile.Located | None, path: Path) -> str | None:
     if located is None:
         return None
     try:
-        return codecs.lookup(str(located.value)).name
+        info = codecs.lookup(str(located.value))
+        if not getattr(info, "_is_text_encoding", True):  # base64, rot13...: bytes-to-bytes codecs
+            raise LookupError
+        return info.name
     except LookupError:
         raise SourcesFileError(f"{path}:{located.line}: unknown encoding {located.value!r}; "
                                "use a Python codec name such as utf-8, latin-1 or cp1252") from None

@@ -66,8 +66,10 @@ def _theme(entry: yamlfile.Located, path: Path) -> Theme:
     terms = yamlfile.expect(fields["terms"], list, "'terms'", path, ThemeFileError)
     words = []
     for term in terms:
-        if not isinstance(term.value, (str, int)) or not str(term.value).strip("* "):
-            raise ThemeFileError(f"{path}:{term.line}: a term must be a word or phrase")
+        if not isinstance(term.value, (str, int)) or not _WORD.search(str(term.value)):
+            shown = repr(term.value) if isinstance(term.value, (str, int)) else "a nested list or mapping"
+            raise ThemeFileError(f"{path}:{term.line}: a term must be a word or phrase; {shown} is not "
+                                 "(punctuation alone matches nothing)")
         words.append(str(term.value).strip())
     return Theme(plain_slug(name), name, str(fields["description"].value).strip(), tuple(words))
 

@@ -25,14 +25,20 @@ MARKER = ".paper-atlas-output"
 _RENAME_EXCHANGE = 2  # linux/fs.h
 
 
+def check_owned(folder: Path, protected: Iterable[Path] = ()) -> None:
+    """Raise OutputError unless the generator may replace `folder` (call before long work)."""
+    _check_owned(folder, protected)
+
+
 def _check_owned(folder: Path, protected: Iterable[Path]) -> None:
     folder = folder.resolve()
     for other in protected:
         other = other.resolve()
         if folder == other or other.is_relative_to(folder) or folder.is_relative_to(other):
             raise OutputError(f"{folder}: refusing to write here, it overlaps {other}; choose another folder")
-    # 404.html: a site MkDocs built on its own (plain `mkdocs build`) may be replaced too.
-    ours = (folder / MARKER).exists() or (folder / "404.html").exists()
+    # A site MkDocs built on its own (plain `mkdocs build`) may be replaced too.
+    made_by_mkdocs = (folder / "sitemap.xml.gz").is_file() and (folder / "404.html").is_file()
+    ours = (folder / MARKER).exists() or made_by_mkdocs
     if folder.exists() and any(folder.iterdir()) and not ours:
         raise OutputError(f"{folder}: exists, is not empty and was not written by Paper Atlas; "
                           "choose a new folder or empty it first")
@@ -65,6 +71,28 @@ def write_tree(folder: Path, files: dict[str, str | bytes], protected: Iterable[
         discard(staging)
         raise
     return sorted(changed + removed)
+
+
+def write_file(path: Path, text: str, protected: Iterable[Path] = ()) -> None:
+    """One file, replaced atomically; never inside docs/ or the corpus."""
+    for other in protected:
+        if path.resolve().is_relative_to(other.resolve()):
+            raise OutputError(f"{path}: inside {other}; refusing to write there, choose another path")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, text.encode("utf-8"))
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    """Write beside the target, then rename over it: readers see the old file or the new one."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _listing(folder: Path) -> dict[str, bytes]:

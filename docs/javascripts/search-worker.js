@@ -23,10 +23,14 @@ function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
-// Pagefind's excerpt is indexed text with <mark> around hits. Escape
-// everything, then restore only the marks: dump text never becomes markup.
+// Pagefind's excerpt is indexed text with <mark> around hits, in which "<"
+// and ">" already stand as &lt; and &gt; (but "&" stands raw). Take it back to
+// plain text, escape all of it, then restore only the marks: dump text never
+// becomes markup, and is not escaped twice.
 function safeExcerpt(excerpt) {
-  return escapeHtml(excerpt).replace(/&lt;mark&gt;/g, "<mark>").replace(/&lt;\/mark&gt;/g, "</mark>");
+  const plain = excerpt.replace(/<mark>/g, "\u0001").replace(/<\/mark>/g, "\u0002")
+    .replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+  return escapeHtml(plain).replace(/\u0001/g, "<mark>").replace(/\u0002/g, "</mark>");
 }
 
 function relativeLocation(url) {

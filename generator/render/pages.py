@@ -19,6 +19,7 @@ from urllib.parse import quote_plus
 import jinja2
 
 from generator.corpus import Corpus
+from generator.errors import CorpusError
 from generator.model import Paper, Theme
 from generator.links import CODE_HOSTS, is_code
 from generator.render import charts, escape
@@ -37,8 +38,14 @@ def paper_path(paper: Paper) -> str:
     return f"papers/{paper.slug}.md"
 
 
+def _page(folder: str, slug: str) -> str:
+    """folder/slug.md; "index" is the folder's own overview, so a name slugging to it
+    becomes "_index" (no slug starts with "_", so that address is free)."""
+    return f"{folder}/{'_index' if slug == 'index' else slug}.md"
+
+
 def theme_path(theme: Theme) -> str:
-    return f"themes/{theme.slug}.md"
+    return _page("themes", theme.slug)
 
 
 def year_path(year: int) -> str:
@@ -54,11 +61,11 @@ def feed_path(theme: Theme | None = None) -> str:
 
 
 def org_path(handle: str) -> str:
-    return f"orgs/{org_id(handle)}.md"
+    return _page("orgs", org_id(handle))
 
 
 def listing_path(dump_name: str) -> str:
-    return f"listings/{plain_slug(dump_name.rsplit('.', 1)[0])}.md"
+    return _page("listings", plain_slug(dump_name.rsplit(".", 1)[0]))
 
 
 def long_date(value: dt.date) -> str:
@@ -124,7 +131,7 @@ def _environment() -> jinja2.Environment:
         paper_path=paper_path, theme_path=theme_path, year_path=year_path, month_path=month_path,
         listing_path=listing_path, feed_path=feed_path, org_path=org_path, is_code=is_code, long_date=long_date, month_name=month_name, date_text=date_text,
         first_sentence=first_sentence, front_matter=front_matter, hf_search=hf_search, arxiv_search=arxiv_search,
-        month_name_of=lambda y, mth: f"{calendar.month_name[mth]} {y}",
+        month_anchor=month_anchor, first_day=lambda year, month: dt.date(year, month, 1),
     )
     return env
 
@@ -197,6 +204,7 @@ def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | by
         count = sum(len(p) for (y, _), p in site.by_month.items() if y == year)
         yield year_path(year), _render("year.md.j2", year_path(year), year=year, count=count, **common)
     yield "timeline/undated.md", _render("undated.md.j2", "timeline/undated.md", papers=site.undated)
+    _check_listing_addresses(corpus)
     yield "listings/index.md", _render("listings_index.md.j2", "listings/index.md", dumps=corpus.dumps,
                                        by_dump=site.by_dump)
     for dump in corpus.dumps:
@@ -210,6 +218,15 @@ def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | by
         yield paper_path(paper), render_paper(paper, site, links)
     yield PAPERS_JSON, papers_json(corpus.papers)
     yield from _feeds(site, themes, site_url)
+
+
+def _check_listing_addresses(corpus: Corpus) -> None:
+    seen: dict[str, str] = {}
+    for dump in corpus.dumps:
+        other = seen.setdefault(listing_path(dump.name), dump.name)
+        if other != dump.name:
+            raise CorpusError(f"corpus/{dump.name} and corpus/{other}: their names give the same listing "
+                              f"address ({listing_path(dump.name)}); rename one of the dumps")
 
 
 def _charts(corpus: Corpus, site: SiteIndex) -> tuple[list[tuple[str, str]], dict[str, str]]:
