@@ -27,7 +27,7 @@ site: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2
 
-## serve: preview at http://127.0.0.1:8000, rebuilding when docs/ or corpus/ change
+## serve: preview at http://127.0.0.1:8000/paper-atlas/ (the path of site_url), rebuilding when docs/ or corpus/ change
 serve: $(VENV)/.installed
 	$(BIN)/mkdocs serve
 
