@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import html.parser
 import re
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from conftest import CORPUS, ROOT
+from site_tools import Element, parse_html
 
 DUMPS = ROOT / "tests" / "dumps"
 HOSTILE = DUMPS / "hostile"
@@ -68,75 +67,9 @@ def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("error:")]
 
 
-# --- a tiny HTML tree, stdlib only -------------------------------------------------------------
+# HTML trees: the one parser in site_tools.
 
-VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-                  "source", "track", "wbr"})
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str]
-    children: list = field(default_factory=list)
-
-    @property
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-    def iter(self):
-        yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.iter()
-
-    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
-        return [n for n in self.iter() if (tag is None or n.tag == tag) and (cls is None or cls in n.classes)]
-
-    def find(self, tag: str | None = None, cls: str | None = None) -> Node | None:
-        found = self.find_all(tag, cls)
-        return found[0] if found else None
-
-    def text(self, skip_cls: str | None = None) -> str:
-        parts = []
-        for child in self.children:
-            if isinstance(child, str):
-                parts.append(child)
-            elif skip_cls is None or skip_cls not in child.classes:
-                parts.append(child.text(skip_cls))
-        return "".join(parts)
-
-
-class _Builder(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, {k: v if v is not None else "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Node(tag, {k: v if v is not None else "" for k, v in attrs}))
-
-    def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse_html(text: str) -> Node:
-    builder = _Builder()
-    builder.feed(text)
-    builder.close()
-    return builder.root
+Node = Element
 
 
 def page_tree(path: Path) -> Node:

@@ -31,8 +31,10 @@ class Element:
     def classes(self) -> set[str]:
         return set(self.attrs.get("class", "").split())
 
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
+    def text(self, skip_cls: str | None = None) -> str:
+        """Text content, leaving out elements of class `skip_cls` (e.g. "headerlink")."""
+        return "".join(c if isinstance(c, str) else c.text(skip_cls) for c in self.children
+                       if isinstance(c, str) or skip_cls is None or skip_cls not in c.classes)
 
     def iter(self):
         yield self
