@@ -55,11 +55,10 @@ def read_dump(path: Path, settings: sources.SourceSettings | None) -> Dump:
 
 def unreadable_dump(path: Path, error: DumpError) -> Dump:
     """An unreadable dump still shows in the report, as one rejected record."""
-    where, _, reason = str(error).partition(": ")
-    line = int(where.rsplit(":", 1)[1]) if where.count(":") == 1 else 1
+    source = Source(path.name, error.line or 1)
     return Dump(path.name, "unreadable", "?", ListingDate(None, None, "unreadable"), (),
-                (Rejected(Source(path.name, line), f"dump not read: {reason}"),),
-                (Problem(where, reason),))
+                (Rejected(source, f"dump not read: {error.reason}"),),
+                (Problem(str(source) if error.line else path.name, error.reason),))
 
 
 _last: tuple[tuple, Corpus] | None = None

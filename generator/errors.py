@@ -6,7 +6,15 @@ class CorpusError(Exception):
 
 
 class DumpError(CorpusError):
-    """A dump cannot be read at all (not text, unknown encoding...)."""
+    """A dump cannot be read at all (not text, unknown encoding...).
+
+    Carries where (`where`, 1-based `line`) and why (`reason`) so callers can
+    list the dump as rejected without taking the message apart.
+    """
+
+    def __init__(self, where: str, reason: str, line: int | None = None):
+        self.where, self.reason, self.line = where, reason, line
+        super().__init__(f"{where}:{line}: {reason}" if line else f"{where}: {reason}")
 
 
 class ConfigFileError(CorpusError):

@@ -44,7 +44,7 @@ class DumpText:
 def find_dumps(corpus: Path) -> list[Path]:
     """Every dump in `corpus`, in name order (the order they were saved in)."""
     if not corpus.is_dir():
-        raise DumpError(f"{corpus}: no such folder; point --corpus at the folder holding the dumps")
+        raise DumpError(str(corpus), "no such folder; point --corpus at the folder holding the dumps")
     return sorted(p for p in corpus.glob(DUMP_GLOB) if p.is_file())
 
 
@@ -56,8 +56,8 @@ def decode(name: str, data: bytes, settings: SourceSettings | None = None) -> Du
             return DumpText(name, _lines(data.decode("utf-16")), "utf-16")
         except UnicodeDecodeError as exc:
             line = data[:exc.start - exc.start % 2].decode("utf-16", errors="replace").count("\n") + 1
-            raise DumpError(f"{name}:{line}: has a UTF-16 byte-order mark but is not valid UTF-16 "
-                            f"({exc.reason}); re-save it as UTF-8") from exc
+            raise DumpError(name, "has a UTF-16 byte-order mark but is not valid UTF-16 "
+                            f"({exc.reason}); re-save it as UTF-8", line) from exc
     bom = data.startswith(codecs.BOM_UTF8)
     body = data[3:] if bom else data
     try:
@@ -67,14 +67,14 @@ def decode(name: str, data: bytes, settings: SourceSettings | None = None) -> Du
         if stated and not bom:
             return _decode_stated(name, data, stated)
         if b"\x00" in body:
-            raise DumpError(f"{name}:{line}: binary data, not a text dump; remove it from corpus/") from exc
+            raise DumpError(name, "binary data, not a text dump; remove it from corpus/", line) from exc
         raise DumpError(
-            f"{name}:{line}: not UTF-8 (byte 0x{body[exc.start]:02x}); re-save the file as UTF-8, "
-            f"or state its encoding in corpus/sources.yml ({name}: {{encoding: latin-1}})"
+            name, f"not UTF-8 (byte 0x{body[exc.start]:02x}); re-save the file as UTF-8, "
+            f"or state its encoding in corpus/sources.yml ({name}: {{encoding: latin-1}})", line
         ) from exc
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise DumpError(f"{name}:{line}: binary data (NUL bytes), not a text dump; remove it from corpus/")
+        raise DumpError(name, "binary data (NUL bytes), not a text dump; remove it from corpus/", line)
     return DumpText(name, _lines(text), "utf-8-sig" if bom else "utf-8")
 
 
@@ -83,8 +83,8 @@ def _decode_stated(name: str, data: bytes, stated: str) -> DumpText:
         return DumpText(name, _lines(data.decode(stated)), stated)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise DumpError(f"{name}:{line}: cannot be decoded as {stated!r} (stated in corpus/sources.yml): "
-                        f"{exc.reason}; fix the encoding there") from exc
+        raise DumpError(name, f"cannot be decoded as {stated!r} (stated in corpus/sources.yml): "
+                        f"{exc.reason}; fix the encoding there", line) from exc
 
 
 def _lines(text: str) -> str:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from generator.corpus import Corpus
-from generator.model import Dump, Paper, Theme
+from generator.model import Paper, Theme
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 FIRST_SENTENCE_MAX = 300
@@ -25,10 +25,6 @@ class SiteIndex:
     position: dict[str, int]  # slug -> index in in_time
     by_dump: dict[str, list[Paper]]
     themes: dict[str, Theme]
-
-    @property
-    def dumps(self) -> tuple[Dump, ...]:
-        return self.corpus.dumps
 
     def newest(self, papers: list[Paper] | tuple[Paper, ...]) -> list[Paper]:
         return sorted(papers, key=newest_first)
