@@ -32,6 +32,7 @@ ORGS = "orgs/index.md"
 
 # Data files.
 PAPERS_JSON = "papers.json"
+BROWSE_JSON = "data/browse.json"  # what the browse page loads: compact columns, snippets only
 MONTHS_CHART = "charts/papers-per-month.svg"
 OVERLAP_CHART = "charts/theme-overlap.svg"
 ALL_FEED = "feeds/all.xml"
@@ -119,6 +120,11 @@ def url(path: str) -> str:
         else:
             path = stem + "/"
     return path + hash_ + anchor
+
+
+def browse_query(theme_slug: str) -> str:
+    """The query that opens the browse page filtered to one theme (docs/javascripts/browse.js reads it)."""
+    return f"?theme={theme_slug}"
 
 
 def paper_url(slug: str) -> str:

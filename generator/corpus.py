@@ -16,7 +16,7 @@ from pathlib import Path
 from generator import addresses, dates, related, sources, themes
 from generator.errors import DumpError
 from generator.merge import merge, organizations
-from generator.model import Corpus, Dump, ListingDate, Problem, Rejected, Source
+from generator.model import Corpus, Dump, ListingDate, Paper, Problem, Rejected, Source
 from generator.parse import parse_dump
 
 
@@ -81,11 +81,21 @@ def _load(path: Path, with_related: bool) -> Corpus:
     papers = merged.papers
     matches = themes.assign(papers, theme_list)
     similar = related.related(papers) if with_related else [()] * len(papers)
-    papers = tuple(replace(p, themes=m, related=r) for p, m, r in zip(papers, matches, similar))
+    added = added_dates(papers, dumps)
+    papers = tuple(replace(p, themes=m, related=r, added=added[p.slug])
+                   for p, m, r in zip(papers, matches, similar))
     listing_ids, clashes = listing_ids_of(tuple(d.name for d in dumps))
     problems = tuple(p for d in dumps for p in d.problems) + merged.problems + clashes
     return Corpus(path, tuple(dumps), papers, theme_list + (themes.OTHER,), merged.duplicates, problems,
                   organizations(papers), listing_ids)
+
+
+def added_dates(papers: tuple[Paper, ...], dumps: list[Dump]) -> dict:
+    """slug -> the day each paper entered the atlas: the earliest listing date among
+    the dumps it came from (None when none of them is dated). A paper fetched
+    from an API has the day it was fetched as its source's listing date."""
+    listed = {d.name: d.listing.value for d in dumps}
+    return {p.slug: min((listed[name] for name in p.dumps if listed.get(name)), default=None) for p in papers}
 
 
 def listing_ids_of(names: tuple[str, ...]) -> tuple[dict[str, str], tuple[Problem, ...]]:

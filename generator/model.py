@@ -122,6 +122,9 @@ class Paper:
     sources: tuple[Source, ...]
     themes: tuple[ThemeMatch, ...] = ()
     related: tuple[str, ...] = ()  # slugs, most similar first
+    # The day the paper entered the atlas: the earliest listing date of its
+    # dumps (corpus.added_dates). None when no listing it came from is dated.
+    added: dt.date | None = None
 
     @property
     def dumps(self) -> tuple[str, ...]:

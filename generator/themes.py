@@ -19,8 +19,8 @@ from generator.addresses import theme_slug
 
 THEMES_FILE = "themes.yml"
 THEME_KEYS = {"name", "description", "terms"}
-OTHER = Theme("other", "Other", "Papers that no theme's terms match. Add terms to corpus/themes.yml "
-              "to give them a home.", ())
+# Reader-facing: how curators give these papers a theme is in the README.
+OTHER = Theme("other", "Other", "Papers that no theme's terms match.", ())
 
 
 def load_themes(corpus: Path) -> tuple[Theme, ...]:

@@ -1,46 +1,56 @@
-// Browse page: filter and sort papers.json in the browser. The state lives in
-// the URL's query string (?theme=…&year=…&org=…&upvotes=…&code=1&sort=…), so a
-// filtered view can be linked. Paper text is untrusted: it is only ever set
-// with textContent, never as HTML.
+// Browse page: filter, sort and page through data/browse.json in the browser.
+// The state lives in the URL's query string (?q=…&theme=a&theme=b&year=…|undated
+// &org=…&upvotes=…&code=1&sort=…&page=…), so a filtered view can be linked, and
+// each change is a history entry: Back and Forward step through them.
+// Paper text is untrusted: it is only ever set with textContent, never as HTML.
 (function () {
   "use strict";
 
-  const FIELDS = ["theme", "year", "org", "upvotes", "code", "sort"];
+  const SINGLE = ["q", "year", "org", "upvotes", "code", "sort", "page"];
+  const PER_PAGE = 50;
+  const HISTORY_DELAY = 600; // ms: typing a word makes one history entry, not one per key
   // This script is site/javascripts/browse.js, so the site root is one level up,
   // whatever page instant navigation has since moved to.
   const SITE_ROOT = new URL("../", document.currentScript.src).href;
 
+  let data = null; // {rows, themeNames, orgNames, url(slug)} once loaded
+  let pending = null;
+
   function readState() {
     const params = new URLSearchParams(window.location.search);
-    const state = {};
-    for (const key of FIELDS) state[key] = params.get(key) || "";
+    const state = { theme: params.getAll("theme") };
+    for (const key of SINGLE) state[key] = params.get(key) || "";
     return state;
   }
 
-  function writeState(state) {
+  function query(state) {
     const params = new URLSearchParams();
-    for (const key of FIELDS) {
-      if (state[key] && !(key === "upvotes" && state[key] === "0") && !(key === "sort" && state[key] === "date")) {
-        params.set(key, state[key]);
-      }
-    }
-    const query = params.toString();
-    history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+    if (state.q.trim()) params.set("q", state.q.trim());
+    for (const theme of state.theme) params.append("theme", theme);
+    for (const key of ["year", "org", "code"]) if (state[key]) params.set(key, state[key]);
+    if (state.upvotes && state.upvotes !== "0") params.set("upvotes", state.upvotes);
+    if (state.sort && state.sort !== "date") params.set("sort", state.sort);
+    if (state.page && state.page !== "1") params.set("page", state.page);
+    const text = params.toString();
+    return text ? "?" + text : "";
   }
 
-  function formState(form) {
+  function formState(form, page) {
     return {
-      theme: form.theme.value,
+      q: form.q.value,
+      theme: Array.from(form.querySelectorAll("input[name=theme]:checked"), (el) => el.value),
       year: form.year.value,
       org: form.org.value,
       upvotes: form.upvotes.value || "0",
       code: form.code.checked ? "1" : "",
       sort: form.sort.value,
+      page: String(page || 1),
     };
   }
 
   function applyState(form, state) {
-    form.theme.value = state.theme;
+    form.q.value = state.q;
+    for (const el of form.querySelectorAll("input[name=theme]")) el.checked = state.theme.includes(el.value);
     form.year.value = state.year;
     form.org.value = state.org;
     form.upvotes.value = state.upvotes || "0";
@@ -48,62 +58,134 @@
     form.sort.value = state.sort || "date";
   }
 
-  function compare(sort) {
-    if (sort === "upvotes") return (a, b) => (b.upvotes || 0) - (a.upvotes || 0) || a.title.localeCompare(b.title);
-    if (sort === "title") return (a, b) => a.title.localeCompare(b.title);
-    return (a, b) => (b.date || "").localeCompare(a.date || "") || a.title.localeCompare(b.title);
+  // Rows as objects with what filtering and sorting need precomputed.
+  function prepare(json) {
+    const col = {};
+    json.columns.forEach((name, i) => { col[name] = i; });
+    const rows = json.rows.map((r) => ({
+      slug: r[col.slug], title: r[col.title], date: r[col.date], inferred: r[col.inferred] === 1,
+      upvotes: r[col.upvotes], org: r[col.org] < 0 ? "" : json.orgs[r[col.org]], code: r[col.code] === 1,
+      themes: r[col.themes].map((i) => json.themes[i]), snippet: r[col.snippet], added: r[col.added],
+      text: (r[col.title] + " " + r[col.snippet]).toLowerCase(),
+    }));
+    const [before, after] = json.paper_url.split("{slug}");
+    return { rows, url: (slug) => SITE_ROOT + before + encodeURIComponent(slug) + after };
   }
 
-  function render(form, papers, themeNames, base) {
-    const state = formState(form);
-    writeState(state);
+  function matches(state) {
+    const words = state.q.toLowerCase().split(/\s+/).filter(Boolean);
+    const themes = new Set(state.theme);
     const min = parseInt(state.upvotes, 10) || 0;
-    const shown = papers.filter((p) =>
-      (!state.theme || p.themes.includes(state.theme)) &&
-      (!state.year || (p.date || "").slice(0, 4) === state.year) &&
-      (!state.org || p.organization_id === state.org) &&
-      (!state.code || p.has_code) &&
-      (min === 0 || (p.upvotes || 0) >= min)
-    ).sort(compare(state.sort));
+    return (p) =>
+      words.every((w) => p.text.includes(w)) &&
+      (!themes.size || p.themes.some((t) => themes.has(t))) &&
+      (!state.year || (state.year === "undated" ? !p.date : p.date.slice(0, 4) === state.year)) &&
+      (!state.org || p.org === state.org) &&
+      (!state.code || p.code) &&
+      (min === 0 || p.upvotes >= min);
+  }
+
+  function compare(sort) {
+    const byTitle = (a, b) => a.title.localeCompare(b.title);
+    if (sort === "upvotes") return (a, b) => b.upvotes - a.upvotes || byTitle(a, b);
+    if (sort === "title") return byTitle;
+    const key = sort === "added" ? "added" : "date";
+    // Undated (or never dated) papers last.
+    return (a, b) => (b[key] || "").localeCompare(a[key] || "") || byTitle(a, b);
+  }
+
+  function item(p, labels) {
+    const li = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = data.url(p.slug);
+    link.textContent = p.title;
+    const facts = document.createElement("div");
+    facts.className = "pa-browse-facts";
+    const parts = [p.date ? p.date + (p.inferred ? " (year inferred)" : "") : "undated"];
+    if (p.upvotes >= 0) parts.push(p.upvotes + (p.upvotes === 1 ? " upvote" : " upvotes"));
+    if (p.org) parts.push(labels.orgs[p.org] || p.org);
+    if (p.code) parts.push("code");
+    parts.push(p.themes.map((t) => labels.themes[t] || t).join(", "));
+    facts.textContent = parts.join(" · ");
+    const snippet = document.createElement("p");
+    snippet.className = "pa-browse-snippet";
+    snippet.textContent = p.snippet;
+    li.append(link, facts, snippet);
+    return li;
+  }
+
+  // Filter, sort and show one page; returns the state shown (page clamped).
+  function show(form, state, labels) {
+    const shown = data.rows.filter(matches(state)).sort(compare(state.sort));
+    const pages = Math.max(1, Math.ceil(shown.length / PER_PAGE));
+    const page = Math.min(Math.max(parseInt(state.page, 10) || 1, 1), pages);
+    state.page = String(page);
+    form.dataset.page = state.page;
+    const first = (page - 1) * PER_PAGE;
     document.getElementById("pa-browse-count").textContent =
-      shown.length + " of " + papers.length + " papers";
+      shown.length + " of " + data.rows.length + " papers" +
+      (pages > 1 ? ", " + (first + 1) + "–" + Math.min(first + PER_PAGE, shown.length) + " shown" : "");
     const list = document.getElementById("pa-browse-results");
-    list.replaceChildren(...shown.map((p) => {
-      const item = document.createElement("li");
-      const link = document.createElement("a");
-      link.href = base + p.url;
-      link.textContent = p.title;
-      const facts = document.createElement("div");
-      facts.className = "pa-browse-facts";
-      const parts = [p.date ? p.date + (p.date_inferred ? " (year inferred)" : "") : "undated"];
-      if (p.upvotes !== null) parts.push(p.upvotes + (p.upvotes === 1 ? " upvote" : " upvotes"));
-      if (p.organization) parts.push(p.organization);
-      if (p.has_code) parts.push("code");
-      parts.push(p.themes.map((t) => themeNames[t] || t).join(", "));
-      facts.textContent = parts.join(" · ");
-      item.append(link, facts);
-      return item;
-    }));
+    list.start = first + 1;
+    list.replaceChildren(...shown.slice(first, first + PER_PAGE).map((p) => item(p, labels)));
+    const nav = document.getElementById("pa-browse-pages");
+    nav.hidden = pages < 2;
+    document.getElementById("pa-browse-page").textContent = "Page " + page + " of " + pages;
+    nav.querySelector("[data-step='-1']").disabled = page <= 1;
+    nav.querySelector("[data-step='1']").disabled = page >= pages;
+    return state;
+  }
+
+  // Record the state shown in the address: now (a page step) or after a pause (typing).
+  function remember(state, now) {
+    clearTimeout(pending);
+    const write = () => {
+      const target = window.location.pathname + query(state);
+      if (target !== window.location.pathname + window.location.search) {
+        // State null: Material's instant navigation leaves these entries to us.
+        history.pushState(null, "", target);
+      }
+    };
+    if (now) write();
+    else pending = setTimeout(write, HISTORY_DELAY);
   }
 
   async function init() {
     const form = document.getElementById("pa-browse");
     if (!form || form.dataset.ready) return;
     form.dataset.ready = "1";
-    const papersUrl = new URL("papers.json", SITE_ROOT);
-    const base = SITE_ROOT;
-    const papers = await (await fetch(papersUrl)).json();
-    // The generator wrote the options (themes, years, organizations) into the form.
-    const themeNames = {};
-    for (const el of form.theme.options) if (el.value) themeNames[el.value] = el.textContent;
-    applyState(form, readState());
-    const update = () => render(form, papers, themeNames, base);
+    const labels = { themes: {}, orgs: {} };
+    for (const el of form.querySelectorAll("input[name=theme]")) labels.themes[el.value] = el.parentElement.textContent.trim();
+    for (const el of form.org.options) if (el.value) labels.orgs[el.value] = el.textContent;
+    if (!data) data = prepare(await (await fetch(new URL("data/browse.json", SITE_ROOT))).json());
+    let state = readState();
+    applyState(form, state);
+    state = show(form, formState(form, state.page), labels);
+    history.replaceState(null, "", window.location.pathname + query(state));
+    const update = () => remember(show(form, formState(form, 1), labels), false);
     form.addEventListener("input", update);
     form.addEventListener("change", update);
     form.addEventListener("reset", () => setTimeout(update, 0));
     form.addEventListener("submit", (event) => event.preventDefault());
-    update();
+    document.getElementById("pa-browse-pages").addEventListener("click", (event) => {
+      const step = parseInt(event.target.dataset.step || "0", 10);
+      if (!step) return;
+      const current = parseInt(form.dataset.page, 10) || 1;
+      remember(show(form, formState(form, current + step), labels), true);
+      form.scrollIntoView({ block: "start" });
+    });
+    form.pa = { labels };
   }
+
+  // Back / Forward between our own entries: show the state the address holds.
+  window.addEventListener("popstate", () => {
+    const form = document.getElementById("pa-browse");
+    if (!form || !form.pa || !data) return;
+    clearTimeout(pending);
+    const state = readState();
+    applyState(form, state);
+    show(form, formState(form, state.page), form.pa.labels);
+  });
 
   // Material's instant navigation swaps pages without reloading scripts.
   if (typeof document$ !== "undefined") document$.subscribe(init);

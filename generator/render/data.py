@@ -31,3 +31,39 @@ def paper_record(paper: Paper) -> dict:
 def papers_json(papers: tuple[Paper, ...]) -> str:
     records = sorted((paper_record(p) for p in papers), key=lambda r: r["slug"])
     return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+
+
+SNIPPET_CHARS = 110
+
+
+def snippet(text: str) -> str:
+    """The start of an abstract, cut at a word: what a browse result shows under its title."""
+    text = " ".join(text.split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def browse_json(papers: tuple[Paper, ...], themes: list[str], orgs: list[str]) -> str:
+    """The browse page's data: one row per paper, columns named once, themes and
+    organizations as indexes into the lists the page's form holds. No abstracts:
+    a snippet only, so 10,000 papers stay a small download.
+
+    Row: [slug, title, date or "", year inferred 0/1, upvotes or -1, org index or -1,
+          has code 0/1, [theme indexes], snippet, added or ""]
+    """
+    theme_index = {slug: i for i, slug in enumerate(themes)}
+    org_index = {oid: i for i, oid in enumerate(orgs)}
+    rows = []
+    for p in sorted(papers, key=lambda p: p.slug):
+        rows.append([
+            p.slug, p.title, p.date.value.isoformat() if p.date else "", int(bool(p.date and p.date.inferred)),
+            -1 if p.upvotes is None else p.upvotes,
+            org_index[org_id(p.org_handle)] if p.org_handle else -1,
+            int(any(is_code(u) for u in p.links)), [theme_index[m.theme] for m in p.themes],
+            snippet(p.abstract), p.added.isoformat() if p.added else "",
+        ])
+    data = {"paper_url": paper_url("{slug}"), "themes": themes, "orgs": orgs,
+            "columns": ["slug", "title", "date", "inferred", "upvotes", "org", "code", "themes", "snippet", "added"],
+            "rows": rows}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"

@@ -43,7 +43,8 @@ def arxiv_search(title: str) -> str:
     return f"https://arxiv.org/search/?query={quote_plus(title)}&searchtype=title"
 
 
-def front_matter(title: str, description: str | None = None, feed: str | None = None) -> str:
+def front_matter(title: str, description: str | None = None, feed: str | None = None,
+                 head: list[dict[str, str]] | None = None) -> str:
     """YAML front matter. Generated pages stay out of Material's own search index
     (Pagefind indexes the site). Values are HTML-escaped: MkDocs themes print them unescaped."""
     lines = [f"title: {escape.yaml_string(title)}"]
@@ -52,6 +53,9 @@ def front_matter(title: str, description: str | None = None, feed: str | None = 
     lines.append("search: {exclude: true}")
     if feed:
         lines.append(f"feed: {escape.yaml_string(feed)}")  # docs/overrides/main.html adds the autodiscovery link
+    if head:  # <meta> tags docs/overrides/main.html prints: {attribute: value, content: text}
+        lines.append("head:")
+        lines += ["  - {" + ", ".join(f"{k}: {escape.yaml_string(v)}" for k, v in tag.items()) + "}" for tag in head]
     return "\n".join(lines)
 
 
@@ -68,6 +72,7 @@ def _environment() -> jinja2.Environment:
         md=escape.md_text,
         md_abstract=escape.md_abstract,
         attr=escape.html_attr,
+        attr_pre=escape.html_pre,
         external=lambda url, label=None: escape.external_link(url, label),
     )
     env.tests["ne_one"] = lambda dumps: len(dumps) > 1

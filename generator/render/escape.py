@@ -9,6 +9,7 @@ function applies depends only on where the text lands:
 | Markdown body, abstract with its URLs        | `md_abstract`     |
 | an outbound link (a checked http(s) URL)     | `external_link`   |
 | an HTML attribute or raw-HTML template slot  | `html_attr`       |
+| preformatted raw HTML (`<pre>`, lines kept)  | `html_pre`        |
 | YAML front matter (page title, description)  | `yaml_string`     |
 
 Feeds and papers.json take the raw text: feedgen and json escape for their
@@ -84,6 +85,13 @@ def _no_list(text: str) -> str:
 def html_attr(text: str) -> str:
     """Text for an HTML attribute value or a template slot that prints raw HTML."""
     return html.escape(_fold(text), quote=True)
+
+
+def html_pre(text: str) -> str:
+    """Text for a raw-HTML <pre> block: line breaks kept, no blank line (which would
+    end the HTML block for Python-Markdown), markup escaped."""
+    lines = (html.escape(line, quote=True) for line in text.splitlines())
+    return "\n".join(line for line in lines if line.strip())
 
 
 def external_link(url: str, label: str | None = None) -> str:

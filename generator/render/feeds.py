@@ -1,5 +1,9 @@
-"""Atom feeds (feedgen): all papers and one per theme, newest dated first,
-the newest ENTRIES of each.
+"""Atom feeds (feedgen): all papers and one per theme, the ENTRIES most
+recently added to the atlas (see `recently_added`).
+
+Each entry's `updated` is the day the paper entered the atlas (`Paper.added`,
+its listing's date), its `published` the paper's own date when it has one. A
+paper with neither is stamped with the epoch, never with another paper's date.
 
 Output is deterministic (the feed's `updated` is the newest paper date, not
 the build time) so a rebuild with nothing changed writes the same bytes.
@@ -19,15 +23,26 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 ENTRIES = 100
 
 
+def _at(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc) if day else None
+
+
 def _stamp(paper: Paper) -> dt.datetime | None:
-    if paper.date is None:
-        return None
-    return dt.datetime.combine(paper.date.value, dt.time(), tzinfo=dt.timezone.utc)
+    return _at(paper.added or (paper.date.value if paper.date else None))
+
+
+def recently_added(papers) -> list[Paper]:
+    """Most recently added first, then newest paper date, then title; never-dated last."""
+    def key(p: Paper) -> tuple:
+        added = p.added.toordinal() if p.added else 0
+        dated = p.date.value.toordinal() if p.date else 0
+        return (-added, -dated, p.title.casefold())
+    return sorted(papers, key=key)
 
 
 def atom_feed(papers: list[Paper], *, title: str, subtitle: str, feed_url: str, home_url: str,
               paper_url) -> bytes:
-    """`papers` newest first; `paper_url(paper)` gives each entry's absolute address."""
+    """`papers` in feed order (recently_added); `paper_url(paper)` gives each entry's absolute address."""
     feed = FeedGenerator()
     feed.id(feed_url)
     feed.title(title)
@@ -47,9 +62,9 @@ def atom_feed(papers: list[Paper], *, title: str, subtitle: str, feed_url: str, 
         entry.link(href=url, rel="alternate")
         entry.summary(paper.abstract)
         stamp = _stamp(paper)
-        entry.updated(stamp or updated)
-        if stamp:
-            entry.published(stamp)
+        entry.updated(stamp or EPOCH)
+        if paper.date:
+            entry.published(_at(paper.date.value))
         for match in paper.themes:
             entry.category(term=match.theme)
     return feed.atom_str(pretty=True)

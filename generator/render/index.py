@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from generator import addresses
-from generator.model import Corpus, Paper, Theme
+from generator.model import Corpus, Dump, Paper, Theme
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 FIRST_SENTENCE_MAX = 300
@@ -18,12 +19,13 @@ class SiteIndex:
     corpus: Corpus
     by_slug: dict[str, Paper]
     by_theme: dict[str, list[Paper]]  # newest first, undated last
-    by_month: dict[tuple[int, int], list[Paper]]  # (year, month) -> papers, by date then title
+    by_month: dict[tuple[int, int], list[Paper]]  # (year, month) newest first -> papers newest first
     undated: list[Paper]
     in_time: list[Paper]  # dated papers, oldest first
     position: dict[str, int]  # slug -> index in in_time
     by_dump: dict[str, list[Paper]]
     themes: dict[str, Theme]
+    listing_names: dict[str, str]  # dump name -> a readable name (listing_name)
 
     def listing_path(self, dump_name: str) -> str:
         return addresses.listing(self.corpus.listing_ids[dump_name])
@@ -56,6 +58,16 @@ def first_sentence(text: str) -> str:
     return sentence
 
 
+def listing_name(number: int, dump: Dump) -> str:
+    """What a listing is called on the site: its date, or its place among the dumps."""
+    listing = dump.listing
+    if listing.value:
+        return f"Listing of {listing.value.day} {calendar.month_name[listing.value.month]} {listing.value.year}"
+    if listing.text:
+        return f"Listing of {listing.text}" + (f" {listing.year}" if listing.year else ", year unknown")
+    return f"Listing {number} (undated)"
+
+
 def build_index(corpus: Corpus) -> SiteIndex:
     by_theme: dict[str, list[Paper]] = {t.slug: [] for t in corpus.themes}
     by_month: dict[tuple[int, int], list[Paper]] = defaultdict(list)
@@ -74,7 +86,7 @@ def build_index(corpus: Corpus) -> SiteIndex:
     for papers in by_theme.values():
         papers.sort(key=newest_first)
     for papers in by_month.values():
-        papers.sort(key=lambda p: (p.date.value, p.title.casefold()))
+        papers.sort(key=newest_first)  # months and their papers in one order: newest first
     undated.sort(key=lambda p: p.title.casefold())
     return SiteIndex(
         corpus=corpus,
@@ -86,4 +98,5 @@ def build_index(corpus: Corpus) -> SiteIndex:
         position={p.slug: i for i, p in enumerate(in_time)},
         by_dump=by_dump,
         themes={t.slug: t for t in corpus.themes},
+        listing_names={d.name: listing_name(n, d) for n, d in enumerate(corpus.dumps, start=1)},
     )

@@ -20,21 +20,25 @@ Pages = Iterator[tuple[str, str]]
 def home(site: SiteIndex, charts: dict[str, str]) -> Pages:
     corpus = site.corpus
     dated = [p for p in corpus.papers if p.date]
+    from generator.render.feeds import recently_added
     upvoted = sorted((p for p in corpus.papers if p.upvotes),
                      key=lambda p: (-(p.upvotes or 0), p.title.casefold()))
     yield at.HOME, render("home.md.j2", at.HOME, papers=corpus.papers, themes=list(site.themes.values()),
                           dumps=corpus.dumps, newest=site.newest(dated)[:NEWEST_ON_HOME],
+                          added=recently_added(corpus.papers)[:NEWEST_ON_HOME], dated_count=len(dated),
                           most_upvoted=upvoted[:UPVOTED_ON_HOME], **_months(charts), **_common(site))
 
 
 def themes(site: SiteIndex, charts: dict[str, str]) -> Pages:
-    yield at.THEMES, render("themes_index.md.j2", at.THEMES, themes=site.themes,
-                            overlap_alt=charts[at.OVERLAP_CHART], **_common(site))
+    members = {slug: {p.slug for p in papers} for slug, papers in site.by_theme.items()}
+    overlap = {(a, b): len(members[a] & members[b]) for a in site.themes for b in site.themes}
+    yield at.THEMES, render("themes_index.md.j2", at.THEMES, themes=site.themes, overlap=overlap, **_common(site))
     for theme in site.themes.values():
         chart = at.theme_chart(theme.slug)
         yield at.theme(theme.slug), render("theme.md.j2", at.theme(theme.slug), theme=theme,
                                            chart=chart if chart in charts else None,
-                                           chart_alt=charts.get(chart, ""), papers=site.by_theme[theme.slug])
+                                           chart_alt=charts.get(chart, ""), papers=site.by_theme[theme.slug],
+                                           by_year=_by_year(site.by_theme[theme.slug]), browse_query=at.browse_query(theme.slug))
 
 
 def timeline(site: SiteIndex, charts: dict[str, str]) -> Pages:
@@ -44,19 +48,20 @@ def timeline(site: SiteIndex, charts: dict[str, str]) -> Pages:
     for year in site.years():
         count = sum(len(p) for (y, _), p in site.by_month.items() if y == year)
         yield at.year(year), render("year.md.j2", at.year(year), year=year, count=count, **_common(site))
-    yield at.UNDATED, render("undated.md.j2", at.UNDATED, papers=site.undated)
+    yield at.UNDATED, render("undated.md.j2", at.UNDATED, papers=site.undated, by_letter=_by_letter(site.undated),
+                             total=len(site.corpus.papers))
 
 
 def listings(site: SiteIndex) -> Pages:
     corpus = site.corpus
     yield at.LISTINGS, render("listings_index.md.j2", at.LISTINGS, dumps=corpus.dumps, by_dump=site.by_dump,
-                              listing_path=site.listing_path)
+                              listing_path=site.listing_path, names=site.listing_names)
     for dump in corpus.dumps:
         papers = site.by_dump[dump.name]
         elsewhere = [p for p in papers if len(p.dumps) > 1]
         here = site.listing_path(dump.name)
         yield here, render("listing.md.j2", here, dump=dump, papers=papers, elsewhere=elsewhere,
-                           listing_path=site.listing_path)
+                           listing_path=site.listing_path, names=site.listing_names)
 
 
 def organizations(site: SiteIndex) -> Pages:
@@ -67,15 +72,37 @@ def organizations(site: SiteIndex) -> Pages:
         yield at.org(org.id), render("org.md.j2", at.org(org.id), handle=org.handle, name=org.name, papers=papers)
 
 
-def browse(site: SiteIndex) -> Pages:
+def browse(site: SiteIndex) -> Iterator[tuple[str, str]]:
+    """The browse page and its data file; the form's options and the data's
+    theme and organization indexes come from the same two lists."""
+    from generator.render.data import browse_json
+
     orgs = sorted(((o.id, o.name) for o in site.corpus.orgs), key=lambda o: o[1].casefold())
     yield at.BROWSE, render("browse.md.j2", at.BROWSE, themes=site.themes.values(), years=site.years(),
-                            orgs=orgs)
+                            orgs=orgs, undated=len(site.undated))
+    yield at.BROWSE_JSON, browse_json(site.corpus.papers, list(site.themes), [oid for oid, _ in orgs])
 
 
 def with_code(site: SiteIndex) -> Pages:
     papers: list[Paper] = site.newest([p for p in site.corpus.papers if any(is_code(u) for u in p.links)])
     yield at.CODE, render("code.md.j2", at.CODE, papers=papers, hosts=CODE_HOSTS)
+
+
+def _by_year(papers: list[Paper]) -> dict[str, list[Paper]]:
+    """Papers (newest first, undated last) under their year's heading; "Undated" last."""
+    groups: dict[str, list[Paper]] = {}
+    for paper in papers:
+        groups.setdefault(str(paper.date.value.year) if paper.date else "Undated", []).append(paper)
+    return groups
+
+
+def _by_letter(papers: list[Paper]) -> dict[str, list[Paper]]:
+    """Papers (A–Z by title) under the first letter of their title; "#" for the rest."""
+    groups: dict[str, list[Paper]] = {}
+    for paper in papers:
+        first = paper.title.strip()[:1].upper()
+        groups.setdefault(first if "A" <= first <= "Z" else "#", []).append(paper)
+    return dict(sorted(groups.items(), key=lambda item: (item[0] == "#", item[0])))
 
 
 def _common(site: SiteIndex) -> dict:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
 from collections.abc import Iterator
 
 from generator import addresses
+from generator.links import is_code
 from generator.model import Paper
-from generator.render import escape
+from generator.render import cite, escape
 from generator.render.environment import date_text, render
 from generator.render.index import SiteIndex
+
+SHARED_TERMS = 4  # words named in a related paper's reason
+_WORD = re.compile(r"[a-z][a-z0-9-]{3,}")
 
 
 class PaperLinks(dict):
@@ -29,12 +36,76 @@ class PaperLinks(dict):
         return link
 
 
-def render_paper(paper: Paper, site: SiteIndex, links: PaperLinks) -> str:
+class SharedTerms:
+    """Why two papers are related: the rarest words both use (the terms TF-IDF weighs most)."""
+
+    def __init__(self, papers: tuple[Paper, ...]):
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # sklearn is already loaded by related
+
+        self.stop = ENGLISH_STOP_WORDS
+        self.words = {p.slug: self._words(p) for p in papers}
+        self.df = Counter(w for words in self.words.values() for w in words)
+
+    def _words(self, paper: Paper) -> frozenset[str]:
+        text = f"{paper.title} {paper.abstract}".lower()
+        return frozenset(w.strip("-") for w in _WORD.findall(text) if w not in self.stop)
+
+    def __call__(self, a: str, b: str) -> list[str]:
+        shared = self.words[a] & self.words[b]
+        return sorted(shared, key=lambda w: (self.df[w], w))[:SHARED_TERMS]
+
+
+def graph_svg(paper: Paper, site: SiteIndex, links: PaperLinks) -> str:
+    """The paper and its related papers as a small inline SVG: numbered nodes (as in
+    the list below it), an edge for each link between them. Only this
+    neighbourhood is on the page, whatever the size of the corpus."""
+    ring = list(paper.related)
+    if not ring:
+        return ""
+    size, centre, radius = 220, 110, 80
+    at = {paper.slug: (centre, centre)}
+    for i, slug in enumerate(ring):
+        angle = -math.pi / 2 + 2 * math.pi * i / len(ring)
+        at[slug] = (round(centre + radius * math.cos(angle)), round(centre + radius * math.sin(angle)))
+    edges = {(paper.slug, s) for s in ring}
+    for slug in ring:
+        edges |= {tuple(sorted((slug, other))) for other in site.by_slug[slug].related if other in at}
+    out = [f'<svg class="pa-graph" viewBox="0 0 {size} {size}" width="{size}" height="{size}" role="img" '
+           f'aria-labelledby="pa-graph-title"><title id="pa-graph-title">This paper (centre) and its '
+           f'{len(ring)} related papers, numbered as in the list; lines join papers listed as related.</title>']
+    for a, b in sorted(edges):
+        (x1, y1), (x2, y2) = at[a], at[b]
+        out.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>')
+    here = addresses.paper("")
+    for number, slug in enumerate(ring, start=1):
+        x, y = at[slug]
+        title = escape.html_attr(site.by_slug[slug].title)
+        href = escape.html_attr(addresses.url(addresses.relative(addresses.paper(slug), here)))
+        out.append(f'<a href="../{href}" aria-label="{number}: {title}"><title>{title}</title>'
+                   f'<circle cx="{x}" cy="{y}" r="15"/><text x="{x}" y="{y}">{number}</text></a>')
+    out.append(f'<circle class="pa-graph-here" cx="{centre}" cy="{centre}" r="18"/>'
+               f'<text x="{centre}" y="{centre}">this</text></svg>')
+    return "".join(out)
+
+
+def render_paper(paper: Paper, site: SiteIndex, links: PaperLinks, shared: SharedTerms, names: dict[str, str],
+                 base_url: str = "") -> str:
+    url = base_url + addresses.paper_url(paper.slug) if base_url else ""
+    code = [u for u in paper.links if is_code(u)]
     return render("paper.md.j2", addresses.paper(paper.slug), paper=paper, themes=site.themes,
-                  paper_links=links, neighbours=site.neighbours(paper), listing_path=site.listing_path)
+                  paper_links=links, neighbours=site.neighbours(paper), listing_path=site.listing_path,
+                  reasons={slug: shared(paper.slug, slug) for slug in paper.related},
+                  graph=graph_svg(paper, site, links), listing_names=names, code_links=code,
+                  bibtex=cite.bibtex(paper, url or addresses.paper_url(paper.slug)),
+                  head=cite.meta_tags(paper, url), arxiv_id=getattr(paper, "arxiv_id", None),
+                  github=getattr(paper, "github", None))
 
 
-def paper_pages(site: SiteIndex) -> Iterator[tuple[str, str]]:
+def paper_pages(site: SiteIndex, base_url: str = "") -> Iterator[tuple[str, str]]:
+    """`base_url`: the site's absolute address (mkdocs.yml site_url), for meta tags and citations."""
     links = PaperLinks(site)
+    shared = SharedTerms(site.corpus.papers)
+    names = site.listing_names
+    base = base_url.rstrip("/") + "/" if base_url else ""
     for paper in site.corpus.papers:
-        yield addresses.paper(paper.slug), render_paper(paper, site, links)
+        yield addresses.paper(paper.slug), render_paper(paper, site, links, shared, names, base)

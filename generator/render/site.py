@@ -30,7 +30,7 @@ def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | by
     yield from lists.organizations(site)
     yield from lists.browse(site)
     yield from lists.with_code(site)
-    yield from paper_pages(site)
+    yield from paper_pages(site, site_url)
     yield at.PAPERS_JSON, papers_json(corpus.papers)
     yield from feeds(site, site_url)
 
@@ -45,9 +45,6 @@ def charts(site: SiteIndex) -> tuple[list[tuple[str, str]], dict[str, str]]:
     if months:
         files.append((at.MONTHS_CHART, months[0]))
         alts[at.MONTHS_CHART] = months[1]
-    members = {slug: {p.slug for p in papers} for slug, papers in site.by_theme.items()}
-    svg, alts[at.OVERLAP_CHART] = draw.overlap_matrix(corpus.themes, members)
-    files.append((at.OVERLAP_CHART, svg))
     colours = draw.theme_colours(corpus.themes)
     for theme in corpus.themes:
         chart = draw.years_of_theme(site.by_theme[theme.slug], theme, colours[theme.slug])
@@ -59,17 +56,19 @@ def charts(site: SiteIndex) -> tuple[list[tuple[str, str]], dict[str, str]]:
 
 def feeds(site: SiteIndex, site_url: str) -> Iterator[tuple[str, bytes]]:
     """The site-wide Atom feed and one per theme, with absolute links."""
-    from generator.render.feeds import atom_feed  # feedgen pulls in lxml
+    from generator.render.feeds import atom_feed, recently_added  # feedgen pulls in lxml
 
     base = site_url.rstrip("/") + "/" if site_url else "/"
 
     def absolute(paper: Paper) -> str:
         return base + at.paper_url(paper.slug)
 
-    everything = site.newest(list(site.corpus.papers))
-    yield at.ALL_FEED, atom_feed(everything, title="Paper Atlas: all papers", subtitle="Every paper, newest first",
+    papers = site.corpus.papers
+    dated = sum(1 for p in papers if p.date)
+    yield at.ALL_FEED, atom_feed(recently_added(papers), title="Paper Atlas: all papers",
+                                 subtitle=f"Papers most recently added first ({dated} of {len(papers)} dated)",
                                  feed_url=base + at.ALL_FEED, home_url=base, paper_url=absolute)
     for theme in site.themes.values():
-        yield at.feed(theme.slug), atom_feed(site.by_theme[theme.slug], title=f"Paper Atlas: {theme.name}",
+        yield at.feed(theme.slug), atom_feed(recently_added(site.by_theme[theme.slug]), title=f"Paper Atlas: {theme.name}",
                                              subtitle=theme.description, feed_url=base + at.feed(theme.slug),
                                              home_url=base + at.url(at.theme(theme.slug)), paper_url=absolute)
