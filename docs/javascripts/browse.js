@@ -69,7 +69,10 @@
       text: (r[col.title] + " " + r[col.snippet]).toLowerCase(),
     }));
     const [before, after] = json.paper_url.split("{slug}");
-    return { rows, url: (slug) => SITE_ROOT + before + encodeURIComponent(slug) + after };
+    // Each order sorted once, here: a filter change then only walks one order.
+    const orders = {};
+    for (const sort of ["date", "added", "upvotes", "title"]) orders[sort] = rows.slice().sort(compare(sort));
+    return { rows, orders, url: (slug) => SITE_ROOT + before + encodeURIComponent(slug) + after };
   }
 
   function matches(state) {
@@ -85,13 +88,15 @@
       (min === 0 || p.upvotes >= min);
   }
 
+  const collator = new Intl.Collator(undefined, { sensitivity: "base" });
+
   function compare(sort) {
-    const byTitle = (a, b) => a.title.localeCompare(b.title);
+    const byTitle = (a, b) => collator.compare(a.title, b.title);
     if (sort === "upvotes") return (a, b) => b.upvotes - a.upvotes || byTitle(a, b);
     if (sort === "title") return byTitle;
     const key = sort === "added" ? "added" : "date";
     // Undated (or never dated) papers last.
-    return (a, b) => (b[key] || "").localeCompare(a[key] || "") || byTitle(a, b);
+    return (a, b) => (a[key] < b[key] ? 1 : a[key] > b[key] ? -1 : 0) || byTitle(a, b);
   }
 
   function item(p, labels) {
@@ -116,7 +121,7 @@
 
   // Filter, sort and show one page; returns the state shown (page clamped).
   function show(form, state, labels) {
-    const shown = data.rows.filter(matches(state)).sort(compare(state.sort));
+    const shown = (data.orders[state.sort] || data.orders.date).filter(matches(state));
     const pages = Math.max(1, Math.ceil(shown.length / PER_PAGE));
     const page = Math.min(Math.max(parseInt(state.page, 10) || 1, 1), pages);
     state.page = String(page);
