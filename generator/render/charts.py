@@ -1,7 +1,10 @@
 """Charts as SVG, drawn at build time with matplotlib: no charting JavaScript.
 
-Legible in both palettes: transparent background, mid-grey text and axes, and
-the colour-blind-safe tab10 colours for themes. Output is deterministic
+Legible on a phone and in both palettes: narrow figures (4.8 in) with 11 pt
+text, so a phone's ~350 px column still shows text of 11 px or more; dark
+text on an opaque white background (contrast over 10:1; the stylesheet
+inverts charts in the dark palette); legends outside the plot; the
+colour-blind-safe tab10 colours for themes. Output is deterministic
 (fixed hash salt, no date) so unchanged data gives unchanged files. Margins
 are fixed rather than computed (tight_layout draws every chart twice).
 """
@@ -18,15 +21,19 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 from generator.model import Paper, Theme  # noqa: E402
 
-INK = "#8a8a8a"  # readable on white and on Material's slate background
+INK = "#333333"  # 12.6:1 on the white background
+PAPER = "#ffffff"
+WIDTH = 4.8  # inches: 461 px of SVG, shown at ~350 px on a phone (text x 0.76)
+FONT = 11  # pt = 14.7 px of SVG: over 11 px on that phone
 STYLE = {
     "svg.fonttype": "none",  # text stays text: selectable, searchable, scalable
     "svg.hashsalt": "paper-atlas",
-    "font.size": 9,
+    "font.size": FONT, "legend.fontsize": FONT, "xtick.labelsize": FONT, "ytick.labelsize": FONT,
+    "axes.labelsize": FONT,
     "text.color": INK, "axes.labelcolor": INK, "axes.edgecolor": INK,
     "xtick.color": INK, "ytick.color": INK,
     "axes.spines.top": False, "axes.spines.right": False,
-    "figure.facecolor": "none", "axes.facecolor": "none", "savefig.transparent": True,
+    "figure.facecolor": PAPER, "axes.facecolor": PAPER, "savefig.facecolor": PAPER, "savefig.transparent": False,
 }
 
 
@@ -59,7 +66,10 @@ def months_by_theme(papers: list[Paper], themes: tuple[Theme, ...]) -> tuple[str
     counts = Counter((p.themes[0].theme, (p.date.value.year, p.date.value.month)) for p in dated)
     colours = theme_colours(themes)
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(9, 3.2))
+        shown = [t for t in themes if any(counts[(t.slug, mm)] for mm in axis)]
+        legend_rows = len(shown)
+        height = 2.6 + 0.22 * legend_rows
+        fig, ax = plt.subplots(figsize=(WIDTH, height))
         bottom = [0] * len(axis)
         for theme in themes:
             # Only the months this theme has papers in: empty bars would bloat the SVG.
@@ -70,10 +80,14 @@ def months_by_theme(papers: list[Paper], themes: tuple[Theme, ...]) -> tuple[str
                 for i, h in bars:
                     bottom[i] += h
         ticks = [i for i, (_, mth) in enumerate(axis) if mth == 1] or [0]
+        step = max(1, len(ticks) // 5)  # at most ~5 year labels across a phone-wide chart
+        ticks = ticks[::step]
         ax.set_xticks(ticks, [str(axis[i][0]) for i in ticks], rotation=0)
         ax.set_ylabel("papers per month")
-        ax.legend(fontsize=7, frameon=False, loc="upper left", ncols=2)
-        fig.subplots_adjust(left=0.07, right=0.99, top=0.97, bottom=0.1)
+        # Below the plot, one theme a line: never over the bars, never cut on a phone.
+        plot_bottom = (0.22 * legend_rows + 0.55) / height
+        fig.legend(frameon=False, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncols=1, handlelength=1.0)
+        fig.subplots_adjust(left=0.14, right=0.97, top=1 - 0.15 / height, bottom=plot_bottom)
     busiest = max(axis, key=lambda mm: sum(counts[(t.slug, mm)] for t in themes))
     alt = (f"Bar chart of dated papers per month from {first[0]}-{first[1]:02d} to {last[0]}-{last[1]:02d}, "
            f"coloured by each paper's first theme; the busiest month is {busiest[0]}-{busiest[1]:02d}.")
@@ -86,11 +100,12 @@ def years_of_theme(papers: list[Paper], theme: Theme, colour: str) -> tuple[str,
         return None
     axis = list(range(min(years), max(years) + 1))
     with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6, 2.4))
-        ax.bar([str(y) for y in axis], [years[y] for y in axis], color=colour)
+        fig, ax = plt.subplots(figsize=(WIDTH, 2.8))
+        ax.bar(axis, [years[y] for y in axis], color=colour)
         ax.set_ylabel("papers")
-        ax.tick_params(axis="x", labelrotation=45)
-        fig.subplots_adjust(left=0.1, right=0.98, top=0.95, bottom=0.25)
+        step = max(1, (len(axis) + 4) // 5)
+        ax.set_xticks(axis[::step], [str(y) for y in axis[::step]])
+        fig.subplots_adjust(left=0.14, right=0.97, top=0.95, bottom=0.15)
     alt = f"Bar chart of {theme.name} papers per year: " + ", ".join(f"{y}: {years[y]}" for y in axis if years[y]) + "."
     return _svg(fig, alt), alt
 
