@@ -8,7 +8,7 @@
 
   const SINGLE = ["q", "year", "org", "upvotes", "code", "sort", "page"];
   const PER_PAGE = 50;
-  const HISTORY_DELAY = 600; // ms: typing a word makes one history entry, not one per key
+  const HISTORY_DELAY = 800; // ms: typing a word makes one history entry, not one per key
   // This script is site/javascripts/browse.js, so the site root is one level up,
   // whatever page instant navigation has since moved to.
   const SITE_ROOT = new URL("../", document.currentScript.src).href;
@@ -141,18 +141,20 @@
     return state;
   }
 
-  // Record the state shown in the address: now (a page step) or after a pause (typing).
-  function remember(state, now) {
+  // Record the state shown in the address, as a history entry. A discrete change
+  // (a box ticked, a choice made, a page step) is an entry of its own; typing
+  // keeps replacing one entry until a pause, so a word is one step back.
+  let typing = false;
+  function remember(state, discrete) {
+    const target = window.location.pathname + query(state);
     clearTimeout(pending);
-    const write = () => {
-      const target = window.location.pathname + query(state);
-      if (target !== window.location.pathname + window.location.search) {
-        // State null: Material's instant navigation leaves these entries to us.
-        history.pushState(null, "", target);
-      }
-    };
-    if (now) write();
-    else pending = setTimeout(write, HISTORY_DELAY);
+    if (target !== window.location.pathname + window.location.search) {
+      // State null: Material's instant navigation leaves these entries to us.
+      if (typing && !discrete) history.replaceState(null, "", target);
+      else history.pushState(null, "", target);
+    }
+    typing = !discrete;
+    if (typing) pending = setTimeout(() => { typing = false; }, HISTORY_DELAY);
   }
 
   async function init() {
@@ -167,10 +169,15 @@
     applyState(form, state);
     state = show(form, formState(form, state.page), labels);
     history.replaceState(null, "", window.location.pathname + query(state));
-    const update = () => remember(show(form, formState(form, 1), labels), false);
-    form.addEventListener("input", update);
-    form.addEventListener("change", update);
-    form.addEventListener("reset", () => setTimeout(update, 0));
+    const update = (discrete) => remember(show(form, formState(form, 1), labels), discrete);
+    // Text boxes answer every key; boxes and lists answer on change (which follows their input).
+    form.addEventListener("input", (event) => {
+      if (event.target.type === "search" || event.target.type === "number") update(false);
+    });
+    form.addEventListener("change", (event) => {
+      if (event.target.type !== "search" && event.target.type !== "number") update(true);
+    });
+    form.addEventListener("reset", () => setTimeout(() => update(true), 0));
     form.addEventListener("submit", (event) => event.preventDefault());
     document.getElementById("pa-browse-pages").addEventListener("click", (event) => {
       const step = parseInt(event.target.dataset.step || "0", 10);
@@ -187,6 +194,7 @@
     const form = document.getElementById("pa-browse");
     if (!form || !form.pa || !data) return;
     clearTimeout(pending);
+    typing = false;
     const state = readState();
     applyState(form, state);
     show(form, formState(form, state.page), form.pa.labels);
