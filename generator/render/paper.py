@@ -70,7 +70,7 @@ def graph_svg(paper: Paper, site: SiteIndex, links: PaperLinks) -> str:
     edges = {(paper.slug, s) for s in ring}
     for slug in ring:
         edges |= {tuple(sorted((slug, other))) for other in site.by_slug[slug].related if other in at}
-    out = [f'<svg class="pa-graph" viewBox="0 0 {size} {size}" width="{size}" height="{size}" role="img" '
+    out = [f'<svg class="pa-graph" viewBox="0 0 {size} {size}" width="{size}" height="{size}" role="group" '
            f'aria-labelledby="pa-graph-title"><title id="pa-graph-title">This paper (centre) and its '
            f'{len(ring)} related papers, numbered as in the list; lines join papers listed as related.</title>']
     for a, b in sorted(edges):
