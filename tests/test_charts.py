@@ -2,7 +2,7 @@
 
 - papers per month, stacked by theme: on the home and timeline pages
 - each theme's papers per year: on the theme's page
-- theme overlap matrix: on the themes page
+(the theme overlap matrix is an HTML table since issue 13: tests/test_site_pages.py)
 
 Expected values (which charts exist, the years and counts an alt text must
 name) are computed from papers.json.
@@ -25,7 +25,6 @@ from site_tools import parse_html, resolve
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONTHS_CHART = "charts/papers-per-month.svg"
-OVERLAP_CHART = "charts/theme-overlap.svg"
 # Material's default (light) and slate (dark) page backgrounds.
 LIGHT_BACKGROUND = "#ffffff"
 DARK_BACKGROUND = "#1e2129"
@@ -44,7 +43,7 @@ def theme_slugs(real_site) -> list[str]:
 @pytest.fixture(scope="module")
 def expected_charts(papers, theme_slugs) -> dict[str, list[str]]:
     """Chart file -> the pages that must show it (a theme chart only if the theme has a dated paper)."""
-    charts = {MONTHS_CHART: ["index.html", "timeline/index.html"], OVERLAP_CHART: ["themes/index.html"]}
+    charts = {MONTHS_CHART: ["index.html", "timeline/index.html"], }
     for theme in theme_slugs:
         if any(theme in p["themes"] and p["date"] for p in papers):
             charts[f"charts/theme-{theme}.svg"] = [f"themes/{theme}/index.html"]
@@ -107,29 +106,9 @@ def test_months_chart_alt_names_the_span_and_busiest_month(real_site, papers):
     assert alt_of(real_site, "timeline/index.html", MONTHS_CHART) == alt
 
 
-def test_overlap_chart_alt_names_the_most_shared_pair(real_site, papers, theme_slugs):
-    root = parse_html((real_site / "themes" / "index.html").read_text(encoding="utf-8"))
-    names = {}
-    for link in root.find("article").find_all("a"):
-        href = link.attrs.get("href", "")
-        match = re.fullmatch(r"([a-z0-9-]+)/", href)
-        if match and match.group(1) in theme_slugs:
-            names[match.group(1)] = link.text().strip()
-    assert set(names) == set(theme_slugs), names
-    shared = Counter()
-    for paper in papers:
-        for i, a in enumerate(paper["themes"]):
-            for b in paper["themes"][i + 1:]:
-                shared[frozenset((a, b))] += 1
-    top = max(shared.values())
-    alt = alt_of(real_site, "themes/index.html", OVERLAP_CHART)
-    pairs = [pair for pair, n in shared.items() if n == top]
-    assert any(f"({top})" in alt and all(names[t] in alt for t in pair) for pair in pairs), (alt, top, pairs)
-
-
 def test_no_page_loads_a_charting_script(real_site, expected_charts):
     """Charts are plain images: the pages that show them load only Material's and the site's own scripts."""
-    own = re.compile(r"^(\.\./)*(assets/javascripts/bundle\.[0-9a-f]+\.min\.js|javascripts/browse\.js)$")
+    own = re.compile(r"^(\.\./)*(assets/javascripts/bundle\.[0-9a-f]+\.min\.js|javascripts/(browse|paper)\.js)$")
     for page in sorted({p for pages in expected_charts.values() for p in pages}):
         root = parse_html((real_site / page).read_text(encoding="utf-8"))
         sources = [s.attrs["src"] for s in root.find_all("script") if "src" in s.attrs]
@@ -244,9 +223,13 @@ def backgrounds(root: ET.Element) -> list[str]:
     return found
 
 
-def test_charts_have_a_transparent_background(real_site):
-    problems = {p.name: backgrounds(ET.parse(p).getroot()) for p in svg_files(real_site)}
-    assert not {name: found for name, found in problems.items() if found}, problems
+def test_charts_have_a_white_background_that_the_dark_palette_inverts(real_site):
+    """Issue 13: dark text on white (contrast 4.5:1 and more), inverted by the stylesheet in the dark palette."""
+    for path in svg_files(real_site):
+        found = backgrounds(ET.parse(path).getroot())
+        assert found and all("fill #ffffff" in f for f in found), (path.name, found)
+    css = (Path(__file__).resolve().parent.parent / "docs" / "stylesheets" / "extra.css").read_text()
+    assert re.search(r'\[data-md-color-scheme="slate"\][^{]*figure img\[src\$="\.svg"\][^{]*\{[^}]*invert\(', css)
 
 
 @pytest.mark.parametrize("background", ["#ffffff", "#000000", "white", "#fff"])
@@ -285,14 +268,22 @@ def tick_label_colours(root: ET.Element) -> set[str]:
     return colours
 
 
-def test_axis_labels_read_on_light_and_dark_backgrounds(real_site):
-    """Tick labels keep 3:1 contrast (WCAG, graphics) on Material's light and slate backgrounds."""
+INVERT = 0.92  # docs/stylesheets/extra.css: filter: invert(0.92) in the dark palette
+
+
+def inverted(colour: str) -> str:
+    rgb = _colour(colour)
+    return "#" + "".join(f"{round((INVERT * (1 - c) + (1 - INVERT) * c) * 255):02x}" for c in rgb)
+
+
+def test_axis_labels_read_in_light_and_dark(real_site):
+    """Tick labels keep 4.5:1 contrast (WCAG, text) on the chart's white, and once inverted in the dark palette."""
     for path in svg_files(real_site):
         colours = tick_label_colours(ET.parse(path).getroot())
         assert colours, f"{path.name}: no tick labels found"
         for colour in colours:
-            for background in (LIGHT_BACKGROUND, DARK_BACKGROUND):
-                assert contrast(colour, background) >= 3, (path.name, colour, background)
+            assert contrast(colour, "#ffffff") >= 4.5, (path.name, colour)
+            assert contrast(inverted(colour), inverted("#ffffff")) >= 4.5, (path.name, colour)
 
 
 def test_chart_text_is_text(real_site):
@@ -347,7 +338,7 @@ def _charts(corpus) -> dict[str, str | bytes]:
 
 def test_tiny_corpus_gets_the_expected_charts(tiny):
     dated_themes = {m.theme for p in tiny.papers if p.date for m in p.themes}
-    expected = {MONTHS_CHART, OVERLAP_CHART} | {f"charts/theme-{t}.svg" for t in dated_themes}
+    expected = {MONTHS_CHART} | {f"charts/theme-{t}.svg" for t in dated_themes}
     assert set(_charts(tiny)) == expected
 
 

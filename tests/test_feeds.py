@@ -90,8 +90,11 @@ def test_feeds_parse_without_errors_and_entries_have_title_link_id(real_site):
 
 
 def newest_first_key(paper: dict) -> tuple:
-    """Dated papers first, newest first; ties left open (titles decide, in the generator's own way)."""
-    return (0, -dt.date.fromisoformat(paper["date"]).toordinal()) if paper["date"] else (1, 0)
+    """Most recently added first, then newest paper date, undated last; ties left open
+    (titles decide, in the generator's own way)."""
+    added = -dt.date.fromisoformat(paper["added"]).toordinal() if paper.get("added") else 0
+    dated = -dt.date.fromisoformat(paper["date"]).toordinal() if paper["date"] else 0
+    return (added, dated)
 
 
 def check_newest_selection(feed: str, got: list[str], pool: dict[str, dict], limit: int = LIMIT) -> None:
@@ -128,7 +131,8 @@ def test_each_theme_feed_holds_that_themes_newest_papers(real_site, papers, site
 
 
 def test_selection_checker_finds_a_missing_newer_paper():
-    pool = {"a": {"date": "2024-01-02"}, "b": {"date": "2024-01-01"}, "c": {"date": None}}
+    pool = {"a": {"date": "2024-01-02", "added": "2025-01-01"}, "b": {"date": "2024-01-01", "added": "2025-01-01"},
+            "c": {"date": None, "added": "2025-01-01"}}
     check_newest_selection("ok", ["a", "b"], pool, limit=2)
     check_newest_selection("ok", ["b", "a", "c"], pool, limit=5)
     for bad in (["b", "c"], ["a", "c"], ["a", "a"], ["a"], ["a", "x"]):
@@ -144,14 +148,12 @@ def test_every_entry_links_to_a_built_paper_page(real_site, site_url):
 
 
 @pytest.mark.parametrize("name", ["all", "themes"])
-def test_entries_are_newest_first_with_undated_last(real_site, papers, site_url, theme_slugs, name):
+def test_entries_are_recently_added_first_with_undated_last(real_site, papers, site_url, theme_slugs, name):
     names = ["all"] if name == "all" else theme_slugs
     for feed in names:
         entries = parse_feed(real_site / "feeds" / f"{feed}.xml").entries
-        dates = [papers[slug_of(e.link, site_url)]["date"] for e in entries]
-        dated = [d for d in dates if d]
-        assert dates[:len(dated)] == dated, f"{feed}: an undated entry comes before a dated one"
-        assert dated == sorted(dated, reverse=True), f"{feed}: dated entries are not newest first"
+        keys = [newest_first_key(papers[slug_of(e.link, site_url)]) for e in entries]
+        assert keys == sorted(keys), f"{feed}: entries are not most recently added first, undated last"
 
 
 def test_entry_dates_are_the_papers_dates(real_site, papers, site_url):
@@ -164,9 +166,9 @@ def test_entry_dates_are_the_papers_dates(real_site, papers, site_url):
             assert "published" not in entry, entry.link
 
 
-def test_feed_updated_is_the_newest_paper_date(real_site, papers):
+def test_feed_updated_is_the_latest_added_date(real_site, papers):
     """Not the build time: a rebuild with nothing new must not look like news."""
-    newest = max(p["date"] for p in papers.values() if p["date"])
+    newest = max((p["added"] or p["date"]) for p in papers.values() if p["added"] or p["date"])
     assert parse_feed(real_site / "feeds" / "all.xml").feed.updated[:10] == newest
 
 

@@ -162,16 +162,15 @@ def test_hostile_title_and_abstract_are_escaped(rendered):
 
 def test_metadata_paper_shows_merged_metadata(rendered):
     text = rendered[CASES["metadata"]]
-    assert "- **Upvotes:** 42\n" in text
-    assert "- **Authors:** 4\n" in text
-    organization = next(line for line in text.splitlines() if line.startswith("- **Organization:**"))
+    assert '<span class="pa-chip">42 upvotes</span>' in text
+    organization = next(line for line in text.splitlines() if line.startswith("4 authors · submitted by "))
     assert "Intel Labs" in organization and "intel-labs" not in organization.split("](")[0]
-    assert "Seen in 2 listing records:" in text
+    assert "Seen in 2 listing records" in text
 
 
 def test_undated_paper_says_undated(rendered):
     text = rendered[CASES["undated"]]
-    assert "- **Date:** undated" in text
+    assert "[Undated](../timeline/undated.md){ .pa-chip .pa-chip-date }" in text
     assert "Previous:" not in text and "Next:" not in text
 
 

@@ -17,7 +17,7 @@ from conftest import CORPUS, ROOT, make_corpus, run_cli
 from generator.corpus import load_corpus
 from site_tools import broken_internal_links, parse_html, search_docs
 
-NAV = ["Home", "Themes", "Timeline", "Listings", "About"]
+NAV = ["Home", "Browse", "Themes", "Timeline", "With code", "About"]  # Listings, Organizations: linked from Home
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +128,10 @@ def test_nav_has_the_sections_and_no_paper(real_site):
     assert _in_order(NAV, texts), f"nav should hold {NAV} in this order: {links}"
     hrefs = dict(links)
     assert {name: hrefs[name] for name in NAV} == {
-        "Home": ".", "Themes": "themes/", "Timeline": "timeline/", "Listings": "listings/", "About": "about/"}
+        "Home": ".", "Browse": "browse/", "Themes": "themes/", "Timeline": "timeline/", "With code": "code/",
+        "About": "about/"}
     assert not [h for _, h in links if "papers/" in h], f"a paper page is in the nav: {links}"
+    assert "Listings" not in texts and "Organizations" not in texts, "issue 13: they left the top nav"
     assert len(links) < 20, f"the nav has {len(links)} entries; paper pages must stay out of it"
 
 

@@ -16,6 +16,7 @@ def paper_record(paper: Paper) -> dict:
         "abstract": paper.abstract,
         "date": paper.date.value.isoformat() if paper.date else None,
         "date_inferred": bool(paper.date and paper.date.inferred),
+        "added": paper.added.isoformat() if paper.added else None,
         "upvotes": paper.upvotes,
         "authors": paper.authors,
         "organization": paper.org_name,

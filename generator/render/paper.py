@@ -67,7 +67,7 @@ def graph_svg(paper: Paper, site: SiteIndex, links: PaperLinks) -> str:
     for i, slug in enumerate(ring):
         angle = -math.pi / 2 + 2 * math.pi * i / len(ring)
         at[slug] = (round(centre + radius * math.cos(angle)), round(centre + radius * math.sin(angle)))
-    edges = {(paper.slug, s) for s in ring}
+    edges = {tuple(sorted((paper.slug, s))) for s in ring}
     for slug in ring:
         edges |= {tuple(sorted((slug, other))) for other in site.by_slug[slug].related if other in at}
     out = [f'<svg class="pa-graph" viewBox="0 0 {size} {size}" width="{size}" height="{size}" role="group" '
