@@ -44,7 +44,8 @@ class Watch:
         page.on("request", self._request)
         page.on("console", self._console)
         page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
-        page.on("requestfailed", lambda r: self._local(r.url) and self.errors.append(f"failed: {r.url}"))
+        page.on("requestfailed", lambda r: self._local(r.url) and "ERR_ABORTED" not in (r.failure or "")
+                and self.errors.append(f"failed: {r.url} {r.failure}"))
         page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
 
     @staticmethod

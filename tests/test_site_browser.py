@@ -90,7 +90,9 @@ class Watch:
     def __init__(self, page: Page, allow_404: str | None = None):
         self.errors: list[str] = []
         page.on("response", self._response)
-        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
+        # An aborted request (the page moved on while it loaded) is not a failure.
+        page.on("requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "")
+                and self.errors.append(f"failed: {r.url} {r.failure}"))
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
         self.allow_404 = allow_404
@@ -228,7 +230,7 @@ def test_browse_words_themes_undated_snippets_and_history(page, site_url, papers
     for theme in themes:
         page.check(f'input[name="theme"][value="{theme}"]')
     wait_count(page, sum(1 for p in papers if set(p["themes"]) & set(themes)))
-    assert parse_qs(urlsplit(page.url).query)["theme"] == themes
+    assert sorted(parse_qs(urlsplit(page.url).query)["theme"]) == themes
 
     # Undated.
     page.select_option('select[name="year"]', "undated")
@@ -321,7 +323,7 @@ def test_paper_page_facts_citation_and_meta_tags(browser, site_url, pages_of, pa
     # Related papers: a reason each, and the graph links the same papers.
     reasons = page.locator(".pa-reason").all_text_contents()
     assert reasons and all(r.startswith("Shares: ") for r in reasons)
-    graph = page.locator("svg.pa-graph a").evaluate_all("els => els.map(a => new URL(a.getAttribute('href'), location.href).href)")
+    graph = page.locator(".pa-graph a").evaluate_all("els => els.map(a => a.href)")
     related = page.locator("h2#related-papers ~ ol").first.locator("> li > a").evaluate_all("els => els.map(a => a.href)")
     assert graph == related and len(related) == 5
     # Listings by name, not file name.
@@ -334,17 +336,18 @@ def test_graph_holds_only_the_neighbourhood(real_site, papers):
     """The graph is inline, per paper: its size does not grow with the corpus."""
     for p in papers[:50]:
         html = (real_site / "papers" / p["slug"] / "index.html").read_text(encoding="utf-8")
-        graphs = re.findall(r"<svg class=\"pa-graph\".*?</svg>", html, re.S)
+        graphs = re.findall(r"<div class=\"pa-graph\".*?</div>", html, re.S)
         assert len(graphs) <= 1
         if graphs:
-            assert graphs[0].count("<circle") <= 6 + 1  # itself and five related
+            assert graphs[0].count("pa-graph-node") <= 6  # itself and five related
+            assert graphs[0].count("<line") <= 15  # every pair of six at most
 
 
 def test_hover_previews_another_paper(browser, preview_site):
     url, slug = preview_site
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     open_page(page, url + f"papers/{slug}/")
-    link = page.locator("article ol a[href*='../']").first
+    link = page.locator("article ol a[href*='/papers/']").first
     title = link.text_content()
     link.hover()
     tooltip = page.locator(".md-tooltip2")
@@ -421,8 +424,8 @@ def test_chart_text_is_at_least_11px_on_a_phone(browser, site_url, real_site):
         img = page.locator(f"figure img[src$='{chart.split('/')[-1]}']")
         shown = img.evaluate("el => el.getBoundingClientRect().width")
         svg = (real_site / chart).read_text(encoding="utf-8")
-        natural = float(re.search(r'width="([\d.]+)pt"', svg).group(1)) * 4 / 3
-        sizes = [float(s) for s in re.findall(r"font:[^;\"]*?([\d.]+)px", svg)]
+        natural = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))  # user units across
+        sizes = [float(s) for s in re.findall(r"font-size: ([\d.]+)px", svg)]
         assert sizes, "chart text is not text"
         assert min(sizes) * shown / natural >= 11, (min(sizes), shown, natural)
         colours = set(re.findall(r"fill: ?(#[0-9a-f]{6})", svg)) & {"#8a8a8a"}

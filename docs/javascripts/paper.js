@@ -4,7 +4,8 @@
   document.addEventListener("click", async (event) => {
     const button = event.target.closest("button[data-copy]");
     if (!button) return;
-    const source = document.getElementById(button.dataset.copy);
+    // Material renames a <pre>'s id (to __code_<id>): find the text beside the button.
+    const source = button.parentElement.querySelector("pre code") || document.getElementById(button.dataset.copy);
     if (!source) return;
     const label = button.dataset.label || button.textContent;
     button.dataset.label = label;

@@ -70,21 +70,24 @@ def graph_svg(paper: Paper, site: SiteIndex, links: PaperLinks) -> str:
     edges = {tuple(sorted((paper.slug, s))) for s in ring}
     for slug in ring:
         edges |= {tuple(sorted((slug, other))) for other in site.by_slug[slug].related if other in at}
-    out = [f'<svg class="pa-graph" viewBox="0 0 {size} {size}" width="{size}" height="{size}" role="group" '
-           f'aria-labelledby="pa-graph-title"><title id="pa-graph-title">This paper (centre) and its '
-           f'{len(ring)} related papers, numbered as in the list; lines join papers listed as related.</title>']
+    # Lines in an SVG drawing; the nodes are HTML links laid over it (Material's
+    # scripts handle HTML links; an SVG <a> has a read-only href they cannot set).
+    out = [f'<div class="pa-graph" role="group" aria-label="This paper and its {len(ring)} related papers, '
+           f'numbered as in the list below" style="width:{size}px;height:{size}px">',
+           f'<svg viewBox="0 0 {size} {size}" width="{size}" height="{size}" aria-hidden="true">']
     for a, b in sorted(edges):
         (x1, y1), (x2, y2) = at[a], at[b]
         out.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>')
+    out.append("</svg>")
     here = addresses.paper("")
     for number, slug in enumerate(ring, start=1):
         x, y = at[slug]
         title = escape.html_attr(site.by_slug[slug].title)
         href = escape.html_attr(addresses.url(addresses.relative(addresses.paper(slug), here)))
-        out.append(f'<a href="../{href}" aria-label="{number}: {title}"><title>{title}</title>'
-                   f'<circle cx="{x}" cy="{y}" r="15"/><text x="{x}" y="{y}">{number}</text></a>')
-    out.append(f'<circle class="pa-graph-here" cx="{centre}" cy="{centre}" r="18"/>'
-               f'<text x="{centre}" y="{centre}">this</text></svg>')
+        out.append(f'<a class="pa-graph-node" href="../{href}" title="{title}" aria-label="{number}: {title}" '
+                   f'style="left:{x - 15}px;top:{y - 15}px">{number}</a>')
+    out.append(f'<span class="pa-graph-node pa-graph-here" style="left:{centre - 18}px;top:{centre - 18}px">'
+               f'this</span></div>')
     return "".join(out)
 
 
