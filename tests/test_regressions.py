@@ -37,7 +37,7 @@ def test_a_dump_called_index_does_not_take_the_listings_overview(tmp_path):
     corpus = load_corpus(make_corpus(tmp_path / "c", {"index.txt": spaced("A Paper", "An abstract.")}))
     pages = dict(generate(corpus))
     assert pages["listings/index.md"].count("# Listings") == 1
-    assert "# Listing 1 (undated)" in pages["listings/_index.md"]
+    assert "# Listing of Oct 28, year unknown" in pages["listings/_index.md"]
 
 
 def test_a_bytes_codec_is_not_accepted_as_a_dump_encoding(tmp_path):
