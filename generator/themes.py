@@ -30,8 +30,8 @@ from pathlib import Path
 
 from generator import yamlfile
 from generator.errors import ThemeFileError
+from generator.addresses import theme_slug
 from generator.model import Paper, Problem, Theme, ThemeMatch
-from generator.slugs import plain_slug
 
 THEMES_FILE = "themes.yml"
 THEME_KEYS = {"name", "description", "terms", "weak", "include", "exclude"}
@@ -171,7 +171,7 @@ def _theme(entry: yamlfile.Located, path: Path) -> Theme:
     if all(fields.get(k) is None or fields[k].value in (None, []) for k in ("terms", "weak", "include")):
         raise ThemeFileError(f"{path}:{entry.line}: a theme without 'terms'; give it one")
     name = str(fields["name"].value).strip()
-    if plain_slug(name) == OTHER.slug:
+    if theme_slug(name) == OTHER.slug:
         raise ThemeFileError(f"{path}:{fields['name'].line}: 'Other' is kept for papers no theme matches; "
                              "pick another name")
     strong = _terms(fields.get("terms"), path, "terms")
@@ -188,7 +188,7 @@ def _theme(entry: yamlfile.Located, path: Path) -> Theme:
         if text.casefold() in {t.casefold() for t, _ in include}:
             raise ThemeFileError(f"{path}:{line}: {text!r} is in both 'include' and 'exclude' of this theme; "
                                  "keep it in one list")
-    return Theme(plain_slug(name), name, str(fields["description"].value).strip(), strong, weak,
+    return Theme(theme_slug(name), name, str(fields["description"].value).strip(), strong, weak,
                  include, exclude)
 
 
