@@ -369,3 +369,25 @@ def assign(papers: tuple[Paper, ...], rules: Rules | tuple[Theme, ...]
 def _keywords(paper: Paper) -> tuple[str, ...]:
     # Paper.keywords arrives with issue 10 (the API's keywords); dumps have none.
     return getattr(paper, "keywords", ()) or ()
+
+
+def without_manual_lists(text: str) -> str:
+    """A themes.yml's text without its `include`/`exclude` lists (same line numbers otherwise lost).
+
+    Those lists name papers of one corpus; a corpus made of other papers
+    (the benchmark's synthetic corpora, test corpora) reuses the themes and
+    their terms without them. Expects the layout of corpus/themes.yml: theme
+    keys indented by four spaces, list entries and comments deeper.
+    """
+    kept, skipping = [], False
+    for line in text.splitlines(keepends=True):
+        body = line.lstrip(" ")
+        indent = len(line) - len(body)
+        if indent == 4 and body.startswith(("include:", "exclude:")):
+            skipping = True
+            continue
+        if skipping and (indent > 4 or not body.strip()):
+            continue
+        skipping = False
+        kept.append(line)
+    return "".join(kept)

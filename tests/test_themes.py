@@ -373,3 +373,14 @@ def test_real_themes_file_has_no_problem(real):
     corpus = load_corpus(CORPUS, with_related=False)
     assert not [p for p in corpus.problems if p.kind == "themes"]
     assert Path(themes.load_rules(CORPUS).path) == CORPUS / "themes.yml"
+
+
+def test_the_real_themes_without_manual_lists_keep_every_term(tmp_path):
+    full = themes.load_rules(CORPUS)
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "themes.yml").write_text(themes.without_manual_lists((CORPUS / "themes.yml").read_text()))
+    bare = themes.load_rules(folder)
+    assert [(t.slug, t.terms, t.weak) for t in bare.themes] == [(t.slug, t.terms, t.weak) for t in full.themes]
+    assert not any(t.include or t.exclude for t in bare.themes) and any(t.include for t in full.themes)
+    assert (bare.threshold, bare.max_themes) == (full.threshold, full.max_themes)
