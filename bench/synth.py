@@ -30,7 +30,6 @@ import hashlib
 import os
 import random
 import re
-import shutil
 import sys
 from bisect import bisect_right
 from collections import defaultdict

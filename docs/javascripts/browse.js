@@ -86,7 +86,7 @@
       if (p.upvotes !== null) parts.push(p.upvotes + (p.upvotes === 1 ? " upvote" : " upvotes"));
       if (p.organization) parts.push(p.organization);
       if (p.has_code) parts.push("code");
-      parts.push((p.placements || []).map((m) => (themeNames[m.theme] || m.theme) + why(m)).join(", "));
+      parts.push((p.placements || []).map((m) => (themeNames[m.theme] || m.theme) + why(m)).join("; "));
       facts.textContent = parts.join(" · ");
       item.append(link, facts);
       return item;
