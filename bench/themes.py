@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from generator.model import Corpus
+
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "tests" / "theme_labels.yml"
 BEFORE = ROOT / "bench" / "themes_before.json"
@@ -37,6 +39,7 @@ class Label:
     inside: frozenset[str]
     outside: frozenset[str]
     why: str
+    held_out: bool = False  # labelled after themes.yml was revised, never used to revise it
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +63,8 @@ class Verdict:
 
 def load_labels(path: Path = LABELS) -> list[Label]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [Label(e["paper"], e["title"], frozenset(e["in"]), frozenset(e["out"]), e.get("why", ""))
-            for e in data["papers"]]
+    return [Label(e["paper"], e["title"], frozenset(e["in"]), frozenset(e["out"]), e.get("why", ""),
+                  bool(e.get("held_out", False))) for e in data["papers"]]
 
 
 def judge(placements: dict[str, set[str]], labels: list[Label]) -> Verdict:
@@ -81,10 +84,12 @@ def judge(placements: dict[str, set[str]], labels: list[Label]) -> Verdict:
     return Verdict(tp, fp, fn, tuple(wrong), tuple(missed))
 
 
-def current_placements(corpus: Path) -> dict[str, set[str]]:
-    from generator.corpus import load_corpus
+def current_placements(corpus: Corpus | Path) -> dict[str, set[str]]:
+    if isinstance(corpus, Path):
+        from generator.corpus import load_corpus
 
-    return {p.slug: {m.theme for m in p.themes} for p in load_corpus(corpus, with_related=False).papers}
+        corpus = load_corpus(corpus, with_related=False)
+    return {p.slug: {m.theme for m in p.themes} for p in corpus.papers}
 
 
 def before_placements(path: Path = BEFORE) -> dict[str, set[str]]:
@@ -104,22 +109,28 @@ def shares(placements: dict[str, set[str]]) -> tuple[float, float, float]:
     return other, largest, sum(placed) / len(placed)
 
 
-def report(corpus: Path, labels_path: Path) -> str:
+def report(corpus: Corpus | Path, labels_path: Path) -> str:
     labels = load_labels(labels_path)
     rows = [("before (ec2406c)", before_placements()), ("after", current_placements(corpus))]
-    lines = [f"Theme placements against {len(labels)} hand-labelled papers "
-             f"({sum(len(lb.inside) for lb in labels)} 'in' and {sum(len(lb.outside) for lb in labels)} "
-             f"'out' judgements), corpus of {len(rows[1][1])} papers", "",
-             "| placement | precision | recall | wrong placements | missed | Other | largest theme | themes a paper |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    verdicts = []
+    sets = [("all labelled papers", labels),
+            ("labelled before the revision (checked while revising)", [lb for lb in labels if not lb.held_out]),
+            ("held out (labelled after the revision, never used for it)", [lb for lb in labels if lb.held_out])]
+    lines = [f"Theme placements against {len(labels)} hand-labelled papers of a corpus of {len(rows[1][1])}", ""]
+    for title, chosen in sets:
+        lines += [f"{title}: {len(chosen)} papers, {sum(len(lb.inside) for lb in chosen)} 'in' and "
+                  f"{sum(len(lb.outside) for lb in chosen)} 'out' judgements", "",
+                  "| placement | precision | recall | wrong placements | missed |",
+                  "| --- | ---: | ---: | ---: | ---: |"]
+        for name, placements in rows:
+            v = judge(placements, chosen)
+            lines.append(f"| {name} | {v.precision:.1%} | {v.recall:.1%} | {v.false_pos} | {v.false_neg} |")
+        lines.append("")
+    lines += ["Whole corpus:", "", "| placement | Other | largest theme | themes a placed paper |",
+              "| --- | ---: | ---: | ---: |"]
     for name, placements in rows:
-        v = judge(placements, labels)
-        verdicts.append(v)
         other, largest, mean = shares(placements)
-        lines.append(f"| {name} | {v.precision:.1%} | {v.recall:.1%} | {v.false_pos} | {v.false_neg} | "
-                     f"{other:.1%} | {largest:.1%} | {mean:.2f} |")
-    after = verdicts[-1]
+        lines.append(f"| {name} | {other:.1%} | {largest:.1%} | {mean:.2f} |")
+    after = judge(rows[1][1], labels)
     lines += ["", "Wrong placements after (paper: theme):"]
     lines += [f"- {p}: {t}" for p, t in after.wrong] or ["- none"]
     lines += ["", "Missed placements after (paper: theme):"]
