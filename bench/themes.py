@@ -109,6 +109,32 @@ def shares(placements: dict[str, set[str]]) -> tuple[float, float, float]:
     return other, largest, sum(placed) / len(placed)
 
 
+def speed(corpus: Corpus | Path, rounds: int = 5) -> str:
+    """Placement time a paper, beside the floor any matcher pays: splitting title and abstract into words."""
+    import re
+    import time
+
+    from generator import themes
+    from generator.corpus import load_corpus
+
+    corpus = load_corpus(corpus, with_related=False) if isinstance(corpus, Path) else corpus
+    rules = themes.load_rules(corpus.path)
+    word = re.compile(r"[^\W_]+")
+
+    def best(run) -> float:
+        times = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+        return min(times) * 1000 / len(corpus.papers)
+
+    floor = best(lambda: [set(word.findall(f"{p.title} {p.abstract}".casefold())) for p in corpus.papers])
+    placing = best(lambda: themes.assign(corpus.papers, rules))
+    return (f"Placement: {placing:.2f} ms a paper (best of {rounds}), against a floor of {floor:.2f} ms a paper "
+            f"for splitting title and abstract into words ({placing / floor:.1f}x the floor)")
+
+
 def report(corpus: Corpus | Path, labels_path: Path) -> str:
     labels = load_labels(labels_path)
     rows = [("before (ec2406c)", before_placements()), ("after", current_placements(corpus))]
@@ -130,6 +156,7 @@ def report(corpus: Corpus | Path, labels_path: Path) -> str:
     for name, placements in rows:
         other, largest, mean = shares(placements)
         lines.append(f"| {name} | {other:.1%} | {largest:.1%} | {mean:.2f} |")
+    lines += ["", speed(corpus)]
     after = judge(rows[1][1], labels)
     lines += ["", "Wrong placements after (paper: theme):"]
     lines += [f"- {p}: {t}" for p, t in after.wrong] or ["- none"]

@@ -21,11 +21,10 @@ Scoring, per paper and theme (README, "Editing themes"):
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import yamlfile
@@ -59,19 +58,19 @@ class Rules:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One term found in one paper: where and how often."""
+    """One term found in one paper: where and how often, and what that scores."""
 
     term: str
     weak: bool
     title: int = 0  # mentions in the title
     abstract: int = 0  # mentions in the abstract
     keyword: bool = False  # one of the paper's keywords holds it
+    score: float = field(init=False)
 
-    @property
-    def score(self) -> float:
+    def __post_init__(self):
         weight = WEAK_WEIGHT if self.weak else STRONG_WEIGHT
-        return weight * (TITLE_FACTOR * (self.title > 0) + math.sqrt(self.abstract)
-                         + KEYWORD_FACTOR * self.keyword)
+        object.__setattr__(self, "score", weight * (TITLE_FACTOR * (self.title > 0) + math.sqrt(self.abstract)
+                                                    + KEYWORD_FACTOR * self.keyword))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,23 +80,19 @@ class Score:
     theme: str
     hits: tuple[Hit, ...]
     threshold: float
+    value: float = field(init=False)  # the sum of the hits' scores
+    strong: tuple[str, ...] = field(init=False)  # the strong terms found
+    weak: tuple[str, ...] = field(init=False)  # the weak terms found
+    enough: bool = field(init=False)  # one strong term or two weak ones, and the threshold reached
 
-    @property
-    def value(self) -> float:
-        return sum(h.score for h in self.hits)
-
-    @property
-    def strong(self) -> tuple[str, ...]:
-        return tuple(h.term for h in self.hits if not h.weak)
-
-    @property
-    def weak(self) -> tuple[str, ...]:
-        return tuple(h.term for h in self.hits if h.weak)
-
-    @property
-    def enough(self) -> bool:
-        """One strong term or two weak ones, and the threshold reached."""
-        return (bool(self.strong) or len(self.weak) >= 2) and self.value >= self.threshold - 1e-9
+    def __post_init__(self):
+        value = sum(h.score for h in self.hits)
+        strong = tuple(h.term for h in self.hits if not h.weak)
+        weak = tuple(h.term for h in self.hits if h.weak)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "strong", strong)
+        object.__setattr__(self, "weak", weak)
+        object.__setattr__(self, "enough", (bool(strong) or len(weak) >= 2) and value >= self.threshold - 1e-9)
 
     def why_not(self) -> str:
         if not self.hits:
@@ -225,27 +220,35 @@ class Matcher:
     """All themes' terms, counted in each paper's title, abstract and keywords.
 
     One-word terms are looked up in the paper's word counts; `prefix*` terms
-    by bisection in its sorted vocabulary; a phrase is searched for (with a
-    regex) only when its first word occurs. Work per paper grows with its
+    by looking up each word's beginnings of the stems' lengths; a phrase is
+    searched for (with a regex) only when all its words occur. Work per paper grows with its
     vocabulary, not with the number of terms.
     """
 
     def __init__(self, rules: Rules | tuple[Theme, ...]):
         self.rules = rules if isinstance(rules, Rules) else Rules(tuple(rules))
         self.themes = self.rules.themes
-        terms = {t for theme in self.themes for t in theme.terms + theme.weak}
+        # term -> [(theme index, weak, position in the theme's lists)]: hits are gathered per found term.
+        self.owners: dict[str, list[tuple[int, bool, int]]] = {}
+        for i, theme in enumerate(self.themes):
+            for j, term in enumerate(theme.terms + theme.weak):
+                self.owners.setdefault(term, []).append((i, j >= len(theme.terms), j))
+        terms = set(self.owners)
         self.words: dict[str, list[str]] = {}  # "spiking" -> ["spiking"]
         self.prefixes: dict[str, list[str]] = {}  # "neuromorph" -> ["neuromorph*"]
-        self.phrases: dict[str, list[tuple[str, re.Pattern]]] = {}  # first word -> [(term, regex)]
+        self.phrases: dict[str, list[tuple[str, frozenset[str], re.Pattern]]] = {}  # first word -> [(term, words, regex)]
         for term in sorted(terms):
             prefix = term.endswith("*")
             words = _WORD.findall(term.rstrip("*").casefold())
             if len(words) > 1:
-                self.phrases.setdefault(words[0], []).append((term, _phrase(words, prefix)))
+                whole = frozenset(words[:-1] if prefix else words)  # all must occur for the phrase to
+                self.phrases.setdefault(words[0], []).append((term, whole, _phrase(words, prefix)))
             elif prefix:
                 self.prefixes.setdefault(words[0], []).append(term)
             else:
                 self.words.setdefault(words[0], []).append(term)
+        self.stem_lengths = sorted({len(stem) for stem in self.prefixes})
+        self.empty = [Score(theme.slug, (), self.rules.threshold) for theme in self.themes]
 
     def counts(self, text: str) -> dict[str, int]:
         """Every term found in `text`, with its number of mentions."""
@@ -255,19 +258,15 @@ class Matcher:
         for word in words.keys() & self.words.keys():
             for term in self.words[word]:
                 found[term] = words[word]
-        ordered = sorted(words)  # words sharing a stem sort right after it
-        for stem, terms in self.prefixes.items():
-            i = bisect.bisect_left(ordered, stem)
-            n = 0
-            while i < len(ordered) and ordered[i].startswith(stem):
-                n += words[ordered[i]]
-                i += 1
-            if n:
-                for term in terms:
-                    found[term] = n
+        for word, n in words.items():  # each word against the stems it could start with
+            for length in self.stem_lengths:
+                if length > len(word):
+                    break
+                for term in self.prefixes.get(word[:length], ()):
+                    found[term] = found.get(term, 0) + n
         for word in words.keys() & self.phrases.keys():
-            for term, regex in self.phrases[word]:
-                n = _count(regex, text)
+            for term, whole, regex in self.phrases[word]:
+                n = _count(regex, text) if whole <= words.keys() else 0
                 if n:
                     found[term] = n
         return found
@@ -277,15 +276,14 @@ class Matcher:
         in_title = self.counts(title)
         in_abstract = self.counts(abstract)
         in_keywords = self.counts("\n".join(keywords)) if keywords else {}
-        result = []
-        for theme in self.themes:
-            hits = []
-            for term, weak in [(t, False) for t in theme.terms] + [(t, True) for t in theme.weak]:
-                t, a, k = in_title.get(term, 0), in_abstract.get(term, 0), term in in_keywords
-                if t or a or k:
-                    hits.append(Hit(term, weak, t, a, k))
-            result.append(Score(theme.slug, tuple(hits), self.rules.threshold))
-        return result
+        found: dict[int, list[tuple[int, Hit]]] = {}
+        for term in in_title.keys() | in_abstract.keys() | in_keywords.keys():
+            t, a, k = in_title.get(term, 0), in_abstract.get(term, 0), term in in_keywords
+            for i, weak, position in self.owners[term]:
+                found.setdefault(i, []).append((position, Hit(term, weak, t, a, k)))
+        threshold = self.rules.threshold
+        return [Score(theme.slug, _in_order(found[i]), threshold) if i in found else self.empty[i]
+                for i, theme in enumerate(self.themes)]
 
     def match(self, title: str, abstract: str, keywords: tuple[str, ...] = (),
               include: frozenset[str] = frozenset(), exclude: frozenset[str] = frozenset()
@@ -297,10 +295,11 @@ class Matcher:
 def place(scores: list[Score], max_themes: int, include: frozenset[str] = frozenset(),
           exclude: frozenset[str] = frozenset()) -> tuple[ThemeMatch, ...]:
     """Pick a paper's themes from its scores: manual ones, then the best `max_themes` that qualify."""
-    order = {s.theme: i for i, s in enumerate(scores)}
-    manual = [s for s in scores if s.theme in include and s.theme not in exclude]
-    earned = sorted((s for s in scores if s.enough and s.theme not in include and s.theme not in exclude),
-                    key=lambda s: (-s.value, order[s.theme]))
+    manual = [s for s in scores if s.theme in include and s.theme not in exclude] if include else []
+    earned = sorted((i for i, s in enumerate(scores)
+                     if s.enough and s.theme not in include and s.theme not in exclude),
+                    key=lambda i: (-scores[i].value, i))
+    earned = [scores[i] for i in earned]
     kept = [s.match(manual=True) for s in manual] + [s.match() for s in earned[:max(0, max_themes - len(manual))]]
     if not kept:
         return (ThemeMatch(OTHER.slug),)
@@ -318,6 +317,13 @@ def _phrase(words: list[str], prefix: bool) -> re.Pattern:
     """
     body = r"[\s\-]+".join(re.escape(w) for w in words)
     return re.compile(body + ("" if prefix else r"(?![^\W_])"))
+
+
+def _in_order(found: list[tuple[int, Hit]]) -> tuple[Hit, ...]:
+    """Hits in the order of the theme's lists (strong terms first), as the file lists them."""
+    if len(found) == 1:
+        return (found[0][1],)
+    return tuple(hit for _, hit in sorted(found, key=lambda pair: pair[0]))
 
 
 def _count(regex: re.Pattern, text: str) -> int:
