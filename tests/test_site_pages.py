@@ -40,7 +40,7 @@ def front(page: str) -> dict:
 def test_browse_data_is_compact_columns_with_snippets_only(files, corpus):
     data = json.loads(files["data/browse.json"])
     assert data["columns"] == ["slug", "title", "date", "inferred", "upvotes", "org", "code", "themes",
-                               "snippet", "added"]
+                               "snippet", "added", "why"]
     assert len(data["rows"]) == len(corpus.papers)
     by_slug = {p.slug: p for p in corpus.papers}
     for row in data["rows"]:

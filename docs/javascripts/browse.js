@@ -66,6 +66,7 @@
       slug: r[col.slug], title: r[col.title], date: r[col.date], inferred: r[col.inferred] === 1,
       upvotes: r[col.upvotes], org: r[col.org] < 0 ? "" : json.orgs[r[col.org]], code: r[col.code] === 1,
       themes: r[col.themes].map((i) => json.themes[i]), snippet: r[col.snippet], added: r[col.added],
+      why: r[col.why] || [],
       text: (r[col.title] + " " + r[col.snippet]).toLowerCase(),
     }));
     const [before, after] = json.paper_url.split("{slug}");
@@ -110,7 +111,8 @@
     if (p.upvotes >= 0) parts.push(p.upvotes + (p.upvotes === 1 ? " upvote" : " upvotes"));
     if (p.org) parts.push(labels.orgs[p.org] || p.org);
     if (p.code) parts.push("code");
-    parts.push(p.themes.map((t) => labels.themes[t] || t).join(", "));
+    // Why the paper is in each theme, as on its page: the terms that matched, weak ones marked, or by hand.
+    parts.push(p.themes.map((t, i) => (labels.themes[t] || t) + (p.why[i] ? " (" + p.why[i] + ")" : "")).join("; "));
     facts.textContent = parts.join(" · ");
     const snippet = document.createElement("p");
     snippet.className = "pa-browse-snippet";

@@ -24,6 +24,9 @@ def paper_record(paper: Paper) -> dict:
         "links": list(paper.links),
         "sources": [{"dump": s.dump, "line": s.line} for s in paper.sources],
         "themes": [m.theme for m in paper.themes],
+        # Why the paper is in each theme: the terms that matched (weak ones listed again), score, by hand.
+        "placements": [{"theme": m.theme, "terms": list(m.terms), "weak_terms": list(m.weak_terms),
+                        "score": m.score, "manual": m.manual} for m in paper.themes],
         "url": paper_url(paper.slug),
         "has_code": any(is_code(u) for u in paper.links),
     }
@@ -45,13 +48,24 @@ def snippet(text: str) -> str:
     return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
 
 
+WHY_TERMS = 2  # terms named per theme in a browse entry (the paper page names them all)
+
+
+def why(match) -> str:
+    """Why a paper is in a theme, as browse shows it: its first terms, weak ones marked, or by hand."""
+    if match.manual:
+        return "placed by hand"
+    terms = [t + (" (weak)" if t in match.weak_terms else "") for t in match.terms[:WHY_TERMS]]
+    return ", ".join(terms) + (" …" if len(match.terms) > WHY_TERMS else "")
+
+
 def browse_json(papers: tuple[Paper, ...], themes: list[str], orgs: list[str]) -> str:
     """The browse page's data: one row per paper, columns named once, themes and
     organizations as indexes into the lists the page's form holds. No abstracts:
     a snippet only, so 10,000 papers stay a small download.
 
     Row: [slug, title, date or "", year inferred 0/1, upvotes or -1, org index or -1,
-          has code 0/1, [theme indexes], snippet, added or ""]
+          has code 0/1, [theme indexes], snippet, added or "", [why, per theme]]
     """
     theme_index = {slug: i for i, slug in enumerate(themes)}
     org_index = {oid: i for i, oid in enumerate(orgs)}
@@ -62,9 +76,10 @@ def browse_json(papers: tuple[Paper, ...], themes: list[str], orgs: list[str]) -
             -1 if p.upvotes is None else p.upvotes,
             org_index[org_id(p.org_handle)] if p.org_handle else -1,
             int(any(is_code(u) for u in p.links)), [theme_index[m.theme] for m in p.themes],
-            snippet(p.abstract), p.added.isoformat() if p.added else "",
+            snippet(p.abstract), p.added.isoformat() if p.added else "", [why(m) for m in p.themes],
         ])
     data = {"paper_url": paper_url("{slug}"), "themes": themes, "orgs": orgs,
-            "columns": ["slug", "title", "date", "inferred", "upvotes", "org", "code", "themes", "snippet", "added"],
+            "columns": ["slug", "title", "date", "inferred", "upvotes", "org", "code", "themes", "snippet", "added",
+                        "why"],
             "rows": rows}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
