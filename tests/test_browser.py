@@ -159,7 +159,7 @@ def test_theme_link_leads_to_the_theme_page(page, real_site_url, dated_paper):
 
 def test_related_paper_link_leads_to_that_paper(page, real_site_url, dated_paper):
     open_paper(page, real_site_url, dated_paper)
-    links = page.locator("article h2#related-papers + ol a")
+    links = page.locator("article h2#related-papers ~ ol").first.locator("> li > a")
     assert links.count() == 5, "a paper page shows 5 related papers"
     link = links.first
     title = link.inner_text()
@@ -191,7 +191,7 @@ def test_month_link_leads_to_the_month_section(page, real_site_url, dated_paper)
 
 def test_date_line_links_to_the_month_too(page, real_site_url, dated_paper):
     open_paper(page, real_site_url, dated_paper)
-    link = page.locator("article ul").first.locator("a", has_text="on the timeline")
+    link = page.locator("article .pa-facts a.pa-chip-date")  # the date chip under the title
     expect(link).to_have_count(1)
     target = follow(page, link)
     assert_page_exists(page)
@@ -260,7 +260,7 @@ def test_hostile_titles_are_text_in_lists(page, hostile_url, dialogs, path):
 def test_hostile_organization_is_text(page, hostile_url, dialogs):
     response = page.goto(urljoin(hostile_url, "papers/a-plain-paper-on-associative-memory/"))
     assert response.status == 200
-    facts = page.locator("article li", has_text="Organization:")
+    facts = page.locator("article .pa-facts p", has_text="submitted by")
     assert HOSTILE_ORG in facts.evaluate("el => el.textContent")
     follow(page, facts.locator("a"))
     assert_page_exists(page)
