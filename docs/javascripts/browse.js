@@ -58,6 +58,13 @@
     form.sort.value = state.sort || "date";
   }
 
+  // Why a paper is in a theme, from the data's codes: "h" by hand, a term's index (~index: weak), "+" more.
+  function why(codes, terms) {
+    if (codes[0] === "h") return "placed by hand";
+    const named = codes.filter((c) => c !== "+").map((c) => (c < 0 ? terms[~c] + " (weak)" : terms[c]));
+    return named.join(", ") + (codes.includes("+") ? " …" : "");
+  }
+
   // Rows as objects with what filtering and sorting need precomputed.
   function prepare(json) {
     const col = {};
@@ -66,7 +73,7 @@
       slug: r[col.slug], title: r[col.title], date: r[col.date], inferred: r[col.inferred] === 1,
       upvotes: r[col.upvotes], org: r[col.org] < 0 ? "" : json.orgs[r[col.org]], code: r[col.code] === 1,
       themes: r[col.themes].map((i) => json.themes[i]), snippet: r[col.snippet], added: r[col.added],
-      why: r[col.why] || [],
+      why: (r[col.why] || []).map((codes) => why(codes, json.terms)),
       text: (r[col.title] + " " + r[col.snippet]).toLowerCase(),
     }));
     const [before, after] = json.paper_url.split("{slug}");

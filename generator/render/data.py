@@ -51,12 +51,14 @@ def snippet(text: str) -> str:
 WHY_TERMS = 2  # terms named per theme in a browse entry (the paper page names them all)
 
 
-def why(match) -> str:
-    """Why a paper is in a theme, as browse shows it: its first terms, weak ones marked, or by hand."""
+def why(match, term_index: dict[str, int]) -> list:
+    """Why a paper is in a theme, compactly: "h" when placed by hand, else the indexes of
+    its first terms in the data's term list (~index for a weak one), "+" when there are more."""
     if match.manual:
-        return "placed by hand"
-    terms = [t + (" (weak)" if t in match.weak_terms else "") for t in match.terms[:WHY_TERMS]]
-    return ", ".join(terms) + (" …" if len(match.terms) > WHY_TERMS else "")
+        return ["h"]
+    out = [~term_index.setdefault(t, len(term_index)) if t in match.weak_terms
+           else term_index.setdefault(t, len(term_index)) for t in match.terms[:WHY_TERMS]]
+    return out + ["+"] if len(match.terms) > WHY_TERMS else out
 
 
 def browse_json(papers: tuple[Paper, ...], themes: list[str], orgs: list[str]) -> str:
@@ -68,6 +70,7 @@ def browse_json(papers: tuple[Paper, ...], themes: list[str], orgs: list[str]) -
           has code 0/1, [theme indexes], snippet, added or "", [why, per theme]]
     """
     theme_index = {slug: i for i, slug in enumerate(themes)}
+    term_index: dict[str, int] = {}
     org_index = {oid: i for i, oid in enumerate(orgs)}
     rows = []
     for p in sorted(papers, key=lambda p: p.slug):
@@ -76,9 +79,9 @@ def browse_json(papers: tuple[Paper, ...], themes: list[str], orgs: list[str]) -
             -1 if p.upvotes is None else p.upvotes,
             org_index[org_id(p.org_handle)] if p.org_handle else -1,
             int(any(is_code(u) for u in p.links)), [theme_index[m.theme] for m in p.themes],
-            snippet(p.abstract), p.added.isoformat() if p.added else "", [why(m) for m in p.themes],
+            snippet(p.abstract), p.added.isoformat() if p.added else "", [why(m, term_index) for m in p.themes],
         ])
-    data = {"paper_url": paper_url("{slug}"), "themes": themes, "orgs": orgs,
+    data = {"paper_url": paper_url("{slug}"), "themes": themes, "orgs": orgs, "terms": list(term_index),
             "columns": ["slug", "title", "date", "inferred", "upvotes", "org", "code", "themes", "snippet", "added",
                         "why"],
             "rows": rows}
