@@ -30,7 +30,7 @@ const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
 const PAGE = 10;              // results loaded with the answer; the rest load as they are shown
 const EXCERPT_WORDS = 32;     // words of abstract in an excerpt
 const SETTLE_MS = 120;        // Material sends a query per keystroke; answer only the last of a burst
-const PREFIX_MATCH = 5;       // a word found only through a shorter shared prefix than this was not found
+const PREFIX_MATCH = 5;       // letters a word form on a page shares with a query word to be highlighted for it
 // This file is <site>/javascripts/search-worker.js.
 const ROOT = new URL("../", self.location.href);
 const VOCABULARY = new URL("search/vocabulary.txt", ROOT);
@@ -167,10 +167,11 @@ function lookUp(engine, word) {
       if (exact.results.length) return { word, found: true, exact: ids(exact) };
       const loose = await engine.search(word);
       if (!loose.results.length) return { word, found: false, exact: new Set() };
-      // Only a word that begins with this one (being typed) counts, not the
-      // short prefix Pagefind falls back to when nothing begins with it.
+      // No word has this one's stem, so only a word that begins with it (it
+      // is being typed) counts, not the shorter prefix Pagefind falls back to
+      // when nothing begins with it ("hop" for "hopfeild").
       const data = await loose.results[0].data();
-      const found = matchedWords(data).some((w) => commonPrefix(w, word) >= Math.min(word.length, PREFIX_MATCH));
+      const found = matchedWords(data).some((w) => commonPrefix(w, word) >= word.length - 1);
       return { word, found, exact: new Set() };
     })());
   }
