@@ -4,7 +4,7 @@ The search worker (docs/javascripts/search-worker.js) fetches this file only
 when a query word matches nothing, and corrects the word to the closest
 vocabulary word by edit distance (fewest edits, then most frequent). One
 "word count" per line, most frequent first, ties alphabetical, so the same
-corpus gives the same bytes.
+corpus gives the same bytes. Its address is addresses.SEARCH_VOCABULARY.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from collections.abc import Iterable
 
 from generator.model import Paper
 
-PATH = "search/vocabulary.txt"  # site-relative; read by docs/javascripts/search-worker.js
 MIN_LENGTH = 4  # the worker corrects words of 4 letters or more
 MAX_WORDS = 50_000  # at 10,000 papers the file stays small (about 100 kB gzipped at most)
 
