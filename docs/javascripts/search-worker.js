@@ -303,6 +303,16 @@ async function answer(query, ticket) {
   return { items, suggest: suggestion(query, loaded[0]) };
 }
 
+// Fetch the index chunks of the words typed so far while the burst settles
+// (as Pagefind's own debouncedSearch does), but not for a word's first
+// letters: "n" and "no" lie in other chunks than "notice", fetched for nothing.
+function preload(query) {
+  const { words } = parseQuery(query);
+  const typing = /[\p{L}\p{N}]$/u.test(query) ? words[words.length - 1] : null;
+  const ready = words.filter((word) => word !== typing || word.length >= 4);
+  if (ready.length && pagefind) pagefind.then((engine) => engine.preload(ready.join(" "))).catch(() => {});
+}
+
 // ---------------------------------------------------------------- messages
 
 // The page's helper (search.js) talks on a channel named by the token in this
@@ -337,6 +347,7 @@ addEventListener("message", async (event) => {
     postMessage({ type: READY });
   } else if (message.type === QUERY) {
     const ticket = ++latest;
+    preload(message.data);
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     if (ticket !== latest) return;  // a newer query arrived: skip this one
     let data;
