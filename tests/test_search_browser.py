@@ -163,3 +163,12 @@ def test_html_typed_into_the_box_is_text(page, real_site_url, dialogs):
         "() => document.querySelectorAll('.md-search img, .md-search script, .md-search [onerror]').length")
     assert injected == 0
     assert dialogs == []
+
+
+def test_markup_typed_before_a_word_is_not_injected_with_its_suggestion(page, real_site_url, dialogs):
+    open_box(page, real_site_url)
+    type_query(page, "<i>kuramo<img/src=x/onerror=alert(7)>kuramo")
+    expect(page.locator(META)).to_have_text(re.compile(r"matching document"), timeout=TIMEOUT)
+    page.wait_for_timeout(800)
+    assert page.evaluate("() => document.querySelectorAll('.md-search__suggest *, .md-search img').length") == 0
+    assert dialogs == []

@@ -282,9 +282,11 @@ function placeholder(ticket, index, score) {
 }
 
 // Material's suggestion: the word being typed, completed from the best page's words.
+// Material writes the query and the suggestion into the page (components/
+// search/suggest); a query holding markup gets none, whatever Material escapes.
 function suggestion(query, first) {
   const typed = query.match(/([\p{L}\p{N}]+)$/u);
-  if (!typed || !first) return [];
+  if (!typed || !first || /[<>&]/.test(query)) return [];
   const prefix = typed[1].toLowerCase();
   const word = first.words.find((w) => w.length > prefix.length && w.startsWith(prefix));
   return word ? [typed[1] + word.slice(prefix.length)] : [];
