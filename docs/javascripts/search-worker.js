@@ -255,10 +255,12 @@ function excerpt(data) {
 
 // Material's item for a loaded page. terms: the forms of the query words
 // found on the page (Material puts the true ones in the result link's ?h=, for
-// highlighting there) and the words it lacks (false: shown struck through).
-async function item(page, words, score) {
+// highlighting there) and the words it lacks or nothing matched (false: shown
+// as "Missing" and struck through).
+async function item(page, words, missing, score) {
   const data = await page.result.data();
   const terms = {};
+  for (const word of missing) terms[word] = false;
   const onPage = matchedWords(data);
   for (const word of words) {
     const forms = onPage.filter((w) => commonPrefix(w, word) >= Math.min(word.length, PREFIX_MATCH));
@@ -297,10 +299,10 @@ async function answer(query, ticket) {
   const engine = await loadPagefind();
   const found = await rank(engine, query);
   if (!found || !found.ranked.length) return { items: [] };
-  const { ranked, words } = found;
-  shown = { ticket, ranked, words };
+  const { ranked, words, missing } = found;
+  shown = { ticket, ranked, words, missing };
   const score = (i) => ranked.length - i;  // Material's Enter key opens the highest score: keep our order
-  const loaded = await Promise.all(ranked.slice(0, PAGE).map((page, i) => item(page, words, score(i))));
+  const loaded = await Promise.all(ranked.slice(0, PAGE).map((page, i) => item(page, words, missing, score(i))));
   const items = ranked.map((_, i) => [i < PAGE ? loaded[i] : placeholder(ticket, i, score(i))]);
   return { items, suggest: suggestion(query, loaded[0]) };
 }
@@ -328,10 +330,10 @@ if (channel) {
     if (message.type === "warm") {
       loadPagefind().catch((error) => console.warn("search could not load", error));
     } else if (message.type === "fill" && shown && message.ticket === shown.ticket) {
-      const { ticket, ranked, words } = shown;
+      const { ticket, ranked, words, missing } = shown;
       const indices = message.indices.filter((i) => Number.isInteger(i) && i >= 0 && i < ranked.length);
       const items = await Promise.all(indices.map(async (i) => {
-        const entry = await item(ranked[i], words, ranked.length - i);
+        const entry = await item(ranked[i], words, missing, ranked.length - i);
         const url = new URL(entry.location, ROOT);
         const highlight = Object.keys(entry.terms).filter((term) => entry.terms[term]).join(" ");
         if (highlight) url.searchParams.set("h", highlight);
