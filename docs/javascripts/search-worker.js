@@ -133,7 +133,7 @@ function editDistance(a, b, max) {
     before = previous;
     previous = current;
   }
-  return previous[b.length];
+  return Math.min(previous[b.length], max + 1);
 }
 
 // The closest vocabulary word: fewest edits (1 for short words, 2 otherwise),
