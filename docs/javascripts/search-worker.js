@@ -210,8 +210,16 @@ async function matchPages(engine, found) {
   return [...pages.values()];
 }
 
+// While the last word has only its first letter or two ("notice sq"), the
+// others answer alone: a word's first letters lie in other index chunks than
+// the word, and fetching them would be wasted.
+const TYPING_MIN = 3;
+
 async function rank(engine, query) {
   const { words, phrases } = parseQuery(query);
+  const typing = query.match(/([\p{L}\p{N}]+)$/u);
+  if (typing && words.length > 1 && typing[1].length < TYPING_MIN && words[words.length - 1] === typing[1].toLowerCase())
+    words.pop();
   if (!words.length) return null;
   const { found, missing, corrections } = await wordsFound(engine, words);
   if (!found.length) return { ranked: [], words: [], missing, corrections };
