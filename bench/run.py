@@ -788,7 +788,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="rewrite results.md and the plot from results.json, measuring nothing")
     parser.add_argument("--no-snapshot", action="store_true",
                         help="measure the work tree as it is, even if it changes during the run")
+    parser.add_argument("--only", choices=("build", "rebuild", "themes", "serve"),
+                        help="measure one target alone (see bench/targets.py), on the work tree as it is")
+    parser.add_argument("--papers", default="2000",
+                        help="with --only: comma-separated N, or 374/real for the real corpus (default %(default)s)")
+    parser.add_argument("--themes", default="0,100,200,400",
+                        help="with --only themes: theme counts, 0 for the real themes.yml (default %(default)s)")
     args = parser.parse_args(argv)
+    if args.only:
+        from bench.targets import run_only
+
+        os.chdir(ROOT)
+        return run_only(args.only, args.papers, args.themes, args.seed)
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     if args.report_only:
         data = json.loads((BENCH / "results.json").read_text())

@@ -17,6 +17,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from generator import incremental
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
 from generator.render.pages import generate
@@ -35,15 +36,16 @@ def on_files(files: Files, config) -> Files:
         corpus = load_corpus(corpus_dir(config))
     except CorpusError as error:
         raise PluginError(f"Paper Atlas: {error}") from None
-    generated: set[str] = set()
+    generated: dict[str, str | bytes] = {}
     for path, text in generate(corpus, config.site_url or ""):
         if path in generated:
             raise PluginError(f"Paper Atlas: two generated pages share the address {path}; please report this bug")
-        generated.add(path)
+        generated[path] = text
         if files.get_file_from_path(path) is not None:
             raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the generator owns that "
                               "address; rename or remove the hand-written file")
         files.append(File.generated(config, path, content=text))
+    incremental.reuse(files, generated, config)  # `generator build`: paper pages unchanged since a build
     # INFO, not WARNING: corpus problems are the check report's business, and a
     # warning would fail every strict build over a dump someone has yet to fix.
     if corpus.problems:
@@ -58,12 +60,18 @@ def on_serve(server, config, builder):
     return server
 
 
+def on_post_page(output: str, page, config) -> str:
+    incremental.keep(page, output)
+    return output
+
+
 def on_post_build(config) -> None:
     """Index the built pages with Pagefind (search at any corpus size).
 
     Only elements marked `data-pagefind-body` are indexed: a paper's title and
     abstract, and the about page, so each paper is found once, on its page.
     """
+    incremental.check_links()
     command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent",
                "--glob", "{papers/**/*.html,about/*.html}",  # the only pages with a data-pagefind-body
                "--exclude-selectors", ".headerlink"]  # the ¶ permalink is not part of a title

@@ -7,9 +7,6 @@ no Python loop runs over pairs.
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-
 from generator.model import Paper
 
 COUNT = 5
@@ -21,6 +18,9 @@ def related(papers: tuple[Paper, ...], count: int = COUNT) -> list[tuple[str, ..
     n = len(papers)
     if n < 2:
         return [()] * n
+    import numpy as np  # here, not at the top: `check` and start-up need neither
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     # The title counts twice: it is the paper's own summary of itself.
     texts = [f"{p.title}. {p.title}. {p.abstract}" for p in papers]
     try:

@@ -1,0 +1,262 @@
+"""Incremental builds: a content-keyed cache of the HTML MkDocs made of each paper page.
+
+A paper page's HTML is a function of its Markdown, its address and everything
+else that goes into every page: the generator's own code, mkdocs.yml, docs/
+(templates, styles, hand-written pages), the site URL and the versions of
+MkDocs, Material and Python-Markdown. `page_key` hashes all of it, so a cached
+page is used only when MkDocs would make exactly the same bytes again. Each
+entry also carries the digest of its own bytes and is checked when read: a
+damaged entry is a miss, never a page.
+
+`python -m generator build` turns it on (`enable`) and builds with MkDocs'
+`dirty` mode: pages found in the cache are copied into the new site and marked
+unmodified, so MkDocs neither renders their Markdown nor their template. Paper
+pages are never the target of an anchor link (`#...`), so skipping them leaves
+MkDocs' anchor validation whole; their own links are checked here
+(`check_links`), with the strictness MkDocs gives rendered pages: a broken
+one is a warning, and strict mode fails the build. The cache is written only
+after a build succeeds (`commit`).
+
+Kept in `.cache/paper-atlas/` beside mkdocs.yml (git-ignored), or in
+$PAPER_ATLAS_CACHE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import posixpath
+import re
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from generator import write
+
+CACHE_ENV = "PAPER_ATLAS_CACHE"
+CACHE_DIR = Path(".cache") / "paper-atlas"
+FORMAT = b"paper-atlas-page-cache 1\n"  # bump when the entry layout changes
+PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "paper-atlas")
+CACHED_FOLDER = "papers/"  # the pages served from the cache: never the target of an anchor link
+log = logging.getLogger("mkdocs.plugins.paper_atlas")
+
+
+def cache_dir(config_file: str | Path) -> Path:
+    return Path(os.environ.get(CACHE_ENV) or Path(config_file).parent / CACHE_DIR)
+
+
+def _digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.hexdigest()
+
+
+def _tree(folder: Path) -> list[bytes]:
+    """Every file of a folder as name and bytes, in a fixed order (caches and bytecode left out)."""
+    out = []
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                out += [str(path.relative_to(folder)).encode(), path.read_bytes()]
+    return out
+
+
+_ENV_TAG = re.compile(r"!ENV\s*(\[[^\]]*\]|\S+)")
+_DOCS_DIR = re.compile(r"^docs_dir:\s*['\"]?([^'\"#\s]+)", re.M)
+
+
+def site_key(config_file: str | Path) -> str:
+    """What every page depends on besides its own Markdown (see the module's docstring): taken from the
+    files themselves, so it costs no MkDocs start-up. mkdocs.yml is hashed with the values of the
+    environment variables it reads (`!ENV`)."""
+    config_file = Path(config_file)
+    text = config_file.read_bytes()
+    names = sorted({name for tag in _ENV_TAG.findall(text.decode("utf-8", "replace"))
+                    for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", tag)})
+    env = [f"{name}={os.environ.get(name)}".encode() for name in names]
+    docs = _DOCS_DIR.search(text.decode("utf-8", "replace"))
+    docs_dir = config_file.parent / (docs[1] if docs else "docs")
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package}=none".encode())
+    generator = Path(__file__).resolve().parent
+    return _digest(FORMAT, sys.version.encode(), *versions, *_tree(generator), text, *env, *_tree(docs_dir))
+
+
+def page_key(site: str, src_uri: str, markdown: str) -> str:
+    return _digest(site.encode(), src_uri.encode(), markdown.encode("utf-8", "surrogatepass"))
+
+
+class PageCache:
+    """key -> HTML bytes, one file per key; every entry checked against its digest when read."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _path(self, key: str) -> Path:
+        return self.folder / "pages" / key[:2] / f"{key}.html"
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        if not data.startswith(FORMAT):
+            return None
+        digest, _, html = data[len(FORMAT):].partition(b"\n")
+        return html if digest.decode("ascii", "replace") == _digest(html) else None
+
+    def put(self, key: str, html: bytes) -> None:
+        write.write_bytes(self._path(key), FORMAT + _digest(html).encode() + b"\n" + html)
+
+
+@dataclass
+class Build:
+    """What one build took from the cache and what it adds to it."""
+
+    cache: PageCache
+    site: str
+    reused: dict[str, str] = field(default_factory=dict)  # src_uri -> Markdown of pages taken from the cache
+    pending: dict[str, str] = field(default_factory=dict)  # src_uri -> key of pages MkDocs renders
+    rendered: dict[str, bytes] = field(default_factory=dict)  # src_uri -> HTML, written by commit()
+    generated: int = 0
+    files: object = None  # MkDocs' Files of this build
+
+
+_build: Build | None = None  # set by enable(), for one `python -m generator build`
+
+
+def enable(config) -> None:
+    """Let the next MkDocs build (in this process) take paper pages from the cache."""
+    global _build
+    _build = Build(PageCache(cache_dir(config.config_file_path)), site_key(config.config_file_path))
+    logging.getLogger("mkdocs.commands.build").addFilter(_quiet_dirty)
+
+
+def disable() -> None:
+    global _build
+    _build = None
+    logging.getLogger("mkdocs.commands.build").removeFilter(_quiet_dirty)
+
+
+def _quiet_dirty(record: logging.LogRecord) -> bool:
+    """MkDocs warns that a dirty build may leave stale navigation; ours builds into an empty folder and
+    skips only pages whose output is known, so the warning (fatal in strict mode) does not apply."""
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def reuse(files, generated: dict[str, str], config) -> None:
+    """Called by the hook's on_files: copy cached paper pages into the site and mark them unmodified."""
+    build = _build
+    if build is None:
+        return
+    build.generated = sum(1 for p in generated if p.endswith(".md"))
+    build.files = files
+    for src_uri, markdown in generated.items():
+        if not (src_uri.startswith(CACHED_FOLDER) and src_uri.endswith(".md")):
+            continue
+        file = files.get_file_from_path(src_uri)
+        key = page_key(build.site, src_uri, markdown)
+        html = build.cache.get(key)
+        if html is None:
+            build.pending[src_uri] = key
+            continue
+        write.write_bytes(Path(file.abs_dest_path), html)
+        file.is_modified = _unmodified  # MkDocs' dirty mode skips reading and rendering the page
+        build.reused[src_uri] = markdown
+
+
+def _unmodified() -> bool:
+    return False
+
+
+def keep(page, output: str) -> None:
+    """Called by the hook's on_post_page: remember a rendered paper page's HTML for commit()."""
+    build = _build
+    if build is not None and page.file.src_uri in build.pending:
+        # The bytes MkDocs writes (mkdocs.commands.build._build_page).
+        build.rendered[page.file.src_uri] = output.encode("utf-8", errors="xmlcharrefreplace")
+
+
+_LINK = re.compile(r"\]\(([^()\s]+)\)")
+
+
+def check_links() -> None:
+    """Called by the hook's on_post_build: the links of pages taken from the cache, checked as MkDocs checks
+    rendered ones (validation.links.unrecognized_links and not_found): each relative link must lead to a
+    page of this build. A broken one is a warning, which fails a strict build."""
+    build = _build
+    if build is None or build.files is None:
+        return
+    files = build.files
+    known = {f.src_uri for f in files}
+    for src_uri, markdown in build.reused.items():
+        folder = posixpath.dirname(src_uri)
+        for target in _LINK.findall(markdown):
+            if "://" in target or target.startswith(("mailto:", "#")):
+                continue
+            path, _, anchor = target.partition("#")
+            resolved = posixpath.normpath(posixpath.join(folder, path))
+            if resolved not in known:
+                log.warning("Doc file '%s' contains a link '%s', but the target '%s' is not found among "
+                            "documentation files.", src_uri, target, resolved)
+                continue
+            page = files.get_file_from_path(resolved).page
+            anchors = page.present_anchor_ids if page is not None else None
+            if anchor and (anchors is None or anchor not in anchors):
+                log.warning("Doc file '%s' contains a link '%s', but the doc '%s' does not contain an anchor "
+                            "'#%s'.", src_uri, target, resolved, anchor)
+    log.info("Paper Atlas: rendered %d of %d generated pages (%d paper pages from the cache)",
+             build.generated - len(build.reused), build.generated, len(build.reused))
+
+
+def commit(inputs: str, site: Path) -> None:
+    """After a successful build: store the paper pages MkDocs rendered, and what the site was built from."""
+    build = _build
+    if build is None:
+        return
+    for src_uri, html in build.rendered.items():
+        build.cache.put(build.pending[src_uri], html)
+    record = json.dumps({"site": str(site.resolve()), "inputs": inputs, "files": _manifest(site)})
+    write.write_bytes(build.cache.folder / LAST_BUILD, record.encode())
+
+
+# --------------------------------------------------------------------------- nothing changed
+
+LAST_BUILD = "last-build.json"
+
+
+def inputs_key(config_file: str | Path, corpus: Path, *options: object) -> str:
+    """Everything a site is built from: site_key, the corpus folder, the build date (MkDocs puts it in
+    sitemap.xml) and the command's options."""
+    from mkdocs.utils import get_build_date
+
+    return _digest(site_key(config_file).encode(), str(corpus.resolve()).encode(), *_tree(corpus),
+                   get_build_date().encode(), repr(options).encode())
+
+
+def _manifest(site: Path) -> str:
+    """The state of a built site's files: names, sizes, times and inodes (any change to a file changes it)."""
+    parts = []
+    for path in sorted(site.rglob("*")):
+        st = path.lstat()
+        parts.append(f"{path.relative_to(site)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}".encode())
+    return _digest(*parts)
+
+
+def up_to_date(config_file: str | Path, inputs: str, site: Path) -> bool:
+    """True when `site` is exactly what the last successful build made from these same inputs."""
+    try:
+        record = json.loads((cache_dir(config_file) / LAST_BUILD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (site.is_dir() and record.get("site") == str(site.resolve()) and record.get("inputs") == inputs
+            and record.get("files") == _manifest(site))
