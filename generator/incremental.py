@@ -226,12 +226,14 @@ def commit(inputs: str, site: Path) -> None:
     for src_uri, html in build.rendered.items():
         build.cache.put(build.pending[src_uri], html)
     record = json.dumps({"site": str(site.resolve()), "inputs": inputs, "files": _manifest(site)})
-    write.write_bytes(build.cache.folder / LAST_BUILD, record.encode())
+    write.write_bytes(_last_build(build.cache.folder, site), record.encode())
 
 
 # --------------------------------------------------------------------------- nothing changed
 
-LAST_BUILD = "last-build.json"
+def _last_build(cache: Path, site: Path) -> Path:
+    """Where the record of the last build of `site` is kept (one per site folder)."""
+    return cache / "builds" / f"{_digest(str(site.resolve()).encode())[:16]}.json"
 
 
 def inputs_key(config_file: str | Path, corpus: Path, *options: object) -> str:
@@ -255,7 +257,7 @@ def _manifest(site: Path) -> str:
 def up_to_date(config_file: str | Path, inputs: str, site: Path) -> bool:
     """True when `site` is exactly what the last successful build made from these same inputs."""
     try:
-        record = json.loads((cache_dir(config_file) / LAST_BUILD).read_text(encoding="utf-8"))
+        record = json.loads(_last_build(cache_dir(config_file), site).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return (site.is_dir() and record.get("site") == str(site.resolve()) and record.get("inputs") == inputs
