@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from generator.corpus import load_corpus
-    from generator.render.pages import generate
+    from generator.render.site import generate
 
     corpus = WORK / f"corpus-{args.papers}"
     write_corpus(synth.make(args.papers, args.seed), corpus)

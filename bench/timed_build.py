@@ -5,7 +5,7 @@
 Runs generator.cli.main(["build", ...]) unchanged (the same code path as
 `python -m generator build`) after wrapping, without changing what they do:
 
-* generator.corpus.load_corpus and generator.render.pages.generate, before
+* generator.corpus.load_corpus and generator.render.site.generate, before
   cli and the hook import them, so calls from the CLI and from the hook are
   timed separately (a generator's time is the time spent in its next());
 * mkdocs.commands.build.build, the whole MkDocs build;
@@ -83,12 +83,12 @@ def _time_events(config) -> None:
 
 def install() -> None:
     import generator.corpus
-    import generator.render.pages
+    import generator.render.site
     import mkdocs.commands.build
     import mkdocs.config
 
     generator.corpus.load_corpus = _timed_function("load_corpus", generator.corpus.load_corpus)
-    generator.render.pages.generate = _timed_iterator("generate", generator.render.pages.generate)
+    generator.render.site.generate = _timed_iterator("generate", generator.render.site.generate)
     mkdocs.commands.build.build = _timed_function("mkdocs_build", mkdocs.commands.build.build, where=False)
     real_load_config = mkdocs.config.load_config
 

@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 
 from generator import incremental, write
-from generator.corpus import Corpus, load_corpus
+from generator.corpus import load_corpus
 from generator.errors import CorpusError
+from generator.model import Corpus
 from generator.render.data import papers_json
 from generator.report import check_report
 
@@ -86,7 +87,7 @@ def _export(args) -> int:
 
 
 def _markdown(args) -> int:
-    from generator.render.pages import generate
+    from generator.render.site import generate
 
     corpus = load_corpus(args.corpus)
     changed = write.write_tree(args.out, dict(generate(corpus)), protected=[Path("docs"), args.corpus])

@@ -9,36 +9,15 @@ skipped; the rest still build.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import hashlib
+from dataclasses import replace
 from pathlib import Path
 
-from generator import dates, related, sources, themes
+from generator import addresses, dates, related, sources, themes
 from generator.errors import DumpError
-from generator.merge import merge
+from generator.merge import merge, organizations
+from generator.model import Corpus, Dump, ListingDate, Problem, Rejected, Source
 from generator.parse import parse_dump
-from generator.model import Dump, ListingDate, Paper, Problem, Rejected, Source, Theme
-
-
-@dataclass(frozen=True, slots=True)
-class Corpus:
-    path: Path
-    dumps: tuple[Dump, ...]
-    papers: tuple[Paper, ...]  # sorted by slug
-    themes: tuple[Theme, ...]  # the file's themes, then "Other"
-    duplicates: int
-    problems: tuple[Problem, ...]
-
-    @property
-    def rejected(self) -> tuple[Rejected, ...]:
-        return tuple(r for d in self.dumps for r in d.rejected)
-
-    @property
-    def records_read(self) -> int:
-        return sum(len(d.records) + len(d.rejected) for d in self.dumps)
-
-    def accounting(self) -> str:
-        return (f"records read {self.records_read} = papers {len(self.papers)} + duplicates merged "
-                f"{self.duplicates} + rejected {len(self.rejected)}")
 
 
 def read_dump(path: Path, settings: sources.SourceSettings | None) -> Dump:
@@ -103,5 +82,28 @@ def _load(path: Path, with_related: bool) -> Corpus:
     matches = themes.assign(papers, theme_list)
     similar = related.related(papers) if with_related else [()] * len(papers)
     papers = tuple(replace(p, themes=m, related=r) for p, m, r in zip(papers, matches, similar))
-    problems = tuple(p for d in dumps for p in d.problems) + merged.problems
-    return Corpus(path, tuple(dumps), papers, theme_list + (themes.OTHER,), merged.duplicates, problems)
+    listing_ids, clashes = listing_ids_of(tuple(d.name for d in dumps))
+    problems = tuple(p for d in dumps for p in d.problems) + merged.problems + clashes
+    return Corpus(path, tuple(dumps), papers, theme_list + (themes.OTHER,), merged.duplicates, problems,
+                  organizations(papers), listing_ids)
+
+
+def listing_ids_of(names: tuple[str, ...]) -> tuple[dict[str, str], tuple[Problem, ...]]:
+    """Each dump's listing address key. Dumps whose names slug alike ("a b.txt",
+    "a-b.txt") each get a short hash of their own name appended, so no listing
+    takes another's page whatever order they arrive in; `check` says so."""
+    by_slug: dict[str, list[str]] = {}
+    for name in names:
+        by_slug.setdefault(addresses.listing_slug(name), []).append(name)
+    ids, problems = {}, []
+    for slug, group in by_slug.items():
+        for name in group:
+            if len(group) == 1:
+                ids[name] = slug
+                continue
+            ids[name] = f"{slug}-{hashlib.sha1(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+            others = ", ".join(n for n in group if n != name)
+            problems.append(Problem(name, f"its name gives the same listing address as {others}; "
+                                    f"its listing page is listings/{ids[name]}/",
+                                    "rename one of the dumps for a cleaner address"))
+    return ids, tuple(problems)

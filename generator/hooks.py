@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files
 from generator import incremental
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
-from generator.render.pages import generate
+from generator.render.site import generate
 
 CORPUS_ENV = "PAPER_ATLAS_CORPUS"
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
@@ -34,10 +34,16 @@ def corpus_dir(config) -> Path:
 def on_files(files: Files, config) -> Files:
     try:
         corpus = load_corpus(corpus_dir(config))
+        pages = list(generate(corpus, config.site_url or ""))
     except CorpusError as error:
         raise PluginError(f"Paper Atlas: {error}") from None
+    except Exception as error:  # a bug: still a MkDocs error with what to do, never a traceback
+        log.debug("Paper Atlas: rendering failed", exc_info=True)
+        raise PluginError(f"Paper Atlas: rendering failed ({type(error).__name__}: {error}). "
+                          "`python -m generator check` lists corpus problems; if it shows none, "
+                          "please report this as a bug with the corpus that causes it") from None
     generated: dict[str, str | bytes] = {}
-    for path, text in generate(corpus, config.site_url or ""):
+    for path, text in pages:
         if path in generated:
             raise PluginError(f"Paper Atlas: two generated pages share the address {path}; please report this bug")
         generated[path] = text

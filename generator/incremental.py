@@ -34,13 +34,14 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from generator import write
+from generator import addresses, write
 
 CACHE_ENV = "PAPER_ATLAS_CACHE"
 CACHE_DIR = Path(".cache") / "paper-atlas"
 FORMAT = b"paper-atlas-page-cache 1\n"  # bump when the entry layout changes
 PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "paper-atlas")
-CACHED_FOLDER = "papers/"  # the pages served from the cache: never the target of an anchor link
+# The pages served from the cache: paper pages, never the target of an anchor link.
+CACHED_FOLDER = posixpath.dirname(addresses.paper("x")) + "/"
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
 
 

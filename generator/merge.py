@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from generator.errors import CorpusError
 from generator.links import extract_links
-from generator.model import Paper, PaperDate, Problem, RawRecord
+from generator.addresses import org_id
+from generator.model import Organization, Paper, PaperDate, Problem, RawRecord
 from generator.slugs import identity_key, paper_slug
 
 
@@ -116,3 +117,21 @@ def _check_unique_slugs(papers: list[Paper]) -> None:
             # paper_slug hashes every lossy slug; reaching here means a hash collision.
             raise CorpusError(f"{paper.sources[0]} and {other.sources[0]}: two papers share the address "
                               f"{paper.slug!r}; please report this as a bug")
+
+
+def organizations(papers: tuple[Paper, ...]) -> tuple[Organization, ...]:
+    """One organization per address (addresses.org_id of the handle), most papers first.
+
+    A handle shown with two display names, or two handles that slug alike, is
+    one organization, named as most of its papers' listings name it.
+    """
+    members: dict[str, list[Paper]] = {}
+    for paper in papers:
+        if paper.org_handle:
+            members.setdefault(org_id(paper.org_handle), []).append(paper)
+    orgs = []
+    for key, group in members.items():
+        handle = Counter(p.org_handle for p in group).most_common(1)[0][0]
+        name = Counter(p.org_name or p.org_handle for p in group).most_common(1)[0][0]
+        orgs.append(Organization(key, handle, name, tuple(p.slug for p in group)))
+    return tuple(sorted(orgs, key=lambda o: (-len(o.papers), o.name.casefold(), o.id)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,3 +142,43 @@ class ThemeMatch:
 
     theme: str  # theme slug
     terms: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """An organization that submitted papers, as grouped while merging: one per address.
+
+    A handle shown with two display names (or two handles that slug alike) is
+    one organization, named as most of its papers' listings name it.
+    """
+
+    id: str  # addresses.org_id of the handle: its page is orgs/<id>/
+    handle: str
+    name: str
+    papers: tuple[str, ...]  # slugs
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """Everything read from a corpus folder: what rendering and reporting work from."""
+
+    path: Path
+    dumps: tuple[Dump, ...]
+    papers: tuple[Paper, ...]  # sorted by slug
+    themes: tuple[Theme, ...]  # the file's themes, then "Other"
+    duplicates: int
+    problems: tuple[Problem, ...]
+    orgs: tuple[Organization, ...] = ()  # most papers first, then by name
+    listing_ids: dict[str, str] = field(default_factory=dict)  # dump name -> listing address key
+
+    @property
+    def rejected(self) -> tuple[Rejected, ...]:
+        return tuple(r for d in self.dumps for r in d.rejected)
+
+    @property
+    def records_read(self) -> int:
+        return sum(len(d.records) + len(d.rejected) for d in self.dumps)
+
+    def accounting(self) -> str:
+        return (f"records read {self.records_read} = papers {len(self.papers)} + duplicates merged "
+                f"{self.duplicates} + rejected {len(self.rejected)}")

@@ -18,7 +18,7 @@ def related(papers: tuple[Paper, ...], count: int = COUNT) -> list[tuple[str, ..
     n = len(papers)
     if n < 2:
         return [()] * n
-    import numpy as np  # here, not at the top: `check` and start-up need neither
+    import numpy as np  # heavy: imported when related papers are computed, not at start-up
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     # The title counts twice: it is the paper's own summary of itself.

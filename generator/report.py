@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 
-from generator.corpus import Corpus
+from generator.model import Corpus
 
 
 def check_report(corpus: Corpus) -> str:

@@ -35,8 +35,10 @@ def paper_slug(title: str) -> str:
     key = identity_key(title)
     slug = _slugify(title)
     # A plain slug must not look like a hashed one, or a title made of another
-    # title's hashed slug would take its address.
-    if slug and len(slug) <= MAX_LENGTH and slug.replace("-", " ") == key and not _HASHED.search(slug):
+    # title's hashed slug would take its address; and "index" is the folder's
+    # own page (papers/index.md is served at papers/, not papers/index/).
+    if (slug and len(slug) <= MAX_LENGTH and slug.replace("-", " ") == key and not _HASHED.search(slug)
+            and slug != "index"):
         return slug
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:HASH_LENGTH]
     return f"{_cut(slug, MAX_LENGTH - HASH_LENGTH - 1) or 'paper'}-{digest}"

@@ -15,7 +15,7 @@ from pathlib import Path
 from generator import yamlfile
 from generator.errors import ThemeFileError
 from generator.model import Paper, Theme, ThemeMatch
-from generator.slugs import plain_slug
+from generator.addresses import theme_slug
 
 THEMES_FILE = "themes.yml"
 THEME_KEYS = {"name", "description", "terms"}
@@ -60,7 +60,7 @@ def _theme(entry: yamlfile.Located, path: Path) -> Theme:
         if key not in fields or fields[key].value in (None, "", []):
             raise ThemeFileError(f"{path}:{entry.line}: a theme without {key!r}; give it one")
     name = str(fields["name"].value).strip()
-    if plain_slug(name) == OTHER.slug:
+    if theme_slug(name) == OTHER.slug:
         raise ThemeFileError(f"{path}:{fields['name'].line}: 'Other' is kept for papers no theme matches; "
                              "pick another name")
     terms = yamlfile.expect(fields["terms"], list, "'terms'", path, ThemeFileError)
@@ -71,7 +71,7 @@ def _theme(entry: yamlfile.Located, path: Path) -> Theme:
             raise ThemeFileError(f"{path}:{term.line}: a term must be a word or phrase; {shown} is not "
                                  "(punctuation alone matches nothing)")
         words.append(str(term.value).strip())
-    return Theme(plain_slug(name), name, str(fields["description"].value).strip(), tuple(words))
+    return Theme(theme_slug(name), name, str(fields["description"].value).strip(), tuple(words))
 
 
 class Matcher:

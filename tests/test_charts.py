@@ -20,7 +20,7 @@ import pytest
 
 from conftest import make_corpus
 from generator.corpus import load_corpus
-from generator.render.pages import generate
+from generator.render.site import generate
 from site_tools import parse_html, resolve
 
 SVG = "{http://www.w3.org/2000/svg}"

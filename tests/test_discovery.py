@@ -21,7 +21,7 @@ import pytest
 
 from conftest import CORPUS, make_corpus
 from generator.corpus import load_corpus
-from generator.render.pages import generate
+from generator.render.site import generate
 from site_tools import parse_html, resolve
 
 # handle -> (display name, address folder, slugs of its papers)

@@ -32,7 +32,7 @@ from conftest import CORPUS, make_corpus, run_cli
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
 from generator.render.escape import md_abstract, md_text
-from generator.render.pages import generate
+from generator.render.site import generate
 from generator.report import check_report
 from generator.sources import SourceSettings, decode
 from robust_helpers import HOSTILE, MORE, Node, article, copy_dumps, h1_text, page_tree, paper_pages

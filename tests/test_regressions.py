@@ -7,7 +7,7 @@ import pytest
 from conftest import make_corpus
 from generator.corpus import load_corpus
 from generator.errors import CorpusError, SourcesFileError
-from generator.render.pages import generate
+from generator.render.site import generate
 from generator.sources import load_settings
 
 HEADER = "new\n\nSubscribe\n\nDaily Papers\n\nOct 28\n\n"
@@ -38,15 +38,6 @@ def test_a_dump_called_index_does_not_take_the_listings_overview(tmp_path):
     pages = dict(generate(corpus))
     assert pages["listings/index.md"].count("# Listings") == 1
     assert "# Listing index" in pages["listings/_index.md"]
-
-
-def test_two_dumps_whose_names_slug_alike_are_named_in_the_error(tmp_path):
-    corpus = load_corpus(make_corpus(tmp_path / "c", {
-        "a b.txt": spaced("First Paper", "An abstract."),
-        "a-b.txt": spaced("Second Paper", "Another abstract."),
-    }))
-    with pytest.raises(CorpusError, match=r"a b\.txt.*a-b\.txt|a-b\.txt.*a b\.txt"):
-        dict(generate(corpus))
 
 
 def test_a_bytes_codec_is_not_accepted_as_a_dump_encoding(tmp_path):

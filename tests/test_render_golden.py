@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from generator.corpus import load_corpus
-from generator.render.pages import generate
+from generator.render.site import generate
 from conftest import make_corpus
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -251,7 +251,7 @@ ORG_CASES = {
 
 @pytest.mark.parametrize("case", sorted(ORG_CASES))
 def test_generated_paths_are_unique(tmp_path, case):
-    from generator.render.pages import generate
+    from generator.render.site import generate
 
     corpus = load_corpus(make_corpus(tmp_path / "corpus", {"001_orgs.txt": _org_dump(ORG_CASES[case])}))
     paths = [path for path, _ in generate(corpus)]

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import json
 
+from generator.addresses import org_id, paper_url
 from generator.links import is_code
 from generator.model import Paper
-from generator.slugs import plain_slug
-
-PAPER_URL = "papers/{slug}/"
-
-
-def paper_url(slug: str) -> str:
-    """The paper's address relative to the site root (permanent)."""
-    return PAPER_URL.format(slug=slug)
-
-
-def org_id(handle: str) -> str:
-    """An organization's permanent key: its page is orgs/<org_id>/."""
-    return plain_slug(handle)
 
 
 def paper_record(paper: Paper) -> dict:

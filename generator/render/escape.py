@@ -1,4 +1,23 @@
-"""Untrusted text (titles, abstracts from dumps) -> Markdown that shows it as text.
+"""Untrusted text (titles, abstracts from dumps) -> page text that shows it as written.
+
+This module is the one path every corpus text takes onto a page. Which
+function applies depends only on where the text lands:
+
+| where the text lands                         | function          |
+| -------------------------------------------- | ----------------- |
+| Markdown body (titles, names, descriptions)  | `md_text`         |
+| Markdown body, abstract with its URLs        | `md_abstract`     |
+| an outbound link (a checked http(s) URL)     | `external_link`   |
+| an HTML attribute or raw-HTML template slot  | `html_attr`       |
+| YAML front matter (page title, description)  | `yaml_string`     |
+
+Feeds and papers.json take the raw text: feedgen and json escape for their
+own formats. Front matter is HTML-escaped once here because MkDocs themes
+print `page.title` unescaped; docs/overrides/main.html prints the browser
+tab title from it with `striptags | e`, which undoes that escape and escapes
+again (so `&amp;` in a title shows as `&amp;`, never as markup).
+
+Markdown body text:
 
 Every character that Markdown (with this site's extensions: attr_list,
 md_in_html, tables, toc) or HTML could act on inside a line is written as a
@@ -18,6 +37,7 @@ rendering several times slower.
 from __future__ import annotations
 
 import html
+import json
 import re
 
 from generator.links import find_urls
@@ -87,3 +107,13 @@ def md_abstract(text: str) -> str:
         pos = end
     out.append(_escape(folded[pos:]))
     return _no_list("".join(out))
+
+
+# Characters YAML refuses even inside quotes (C1 controls, U+FFFE/FFFF).
+_NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
+def yaml_string(text: str) -> str:
+    """A double-quoted YAML scalar holding `text` HTML-escaped: a JSON string is one,
+    and json.dumps is fast (vs yaml.dump)."""
+    return json.dumps(_NOT_YAML.sub("", html_attr(text)), ensure_ascii=False)

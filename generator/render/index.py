@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from generator.corpus import Corpus
-from generator.model import Paper, Theme
+from generator import addresses
+from generator.model import Corpus, Paper, Theme
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 FIRST_SENTENCE_MAX = 300
@@ -25,6 +24,9 @@ class SiteIndex:
     position: dict[str, int]  # slug -> index in in_time
     by_dump: dict[str, list[Paper]]
     themes: dict[str, Theme]
+
+    def listing_path(self, dump_name: str) -> str:
+        return addresses.listing(self.corpus.listing_ids[dump_name])
 
     def newest(self, papers: list[Paper] | tuple[Paper, ...]) -> list[Paper]:
         return sorted(papers, key=newest_first)
@@ -52,10 +54,6 @@ def first_sentence(text: str) -> str:
     if len(sentence) > FIRST_SENTENCE_MAX:
         sentence = sentence[:FIRST_SENTENCE_MAX].rsplit(" ", 1)[0] + " …"
     return sentence
-
-
-def month_anchor(value: dt.date) -> str:
-    return f"{value.year}-{value.month:02d}"
 
 
 def build_index(corpus: Corpus) -> SiteIndex:

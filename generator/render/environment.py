@@ -1,0 +1,92 @@
+"""The Jinja2 environment page templates render in, and the helpers they call.
+
+Templates write Markdown, so Jinja's HTML autoescaping is off and escaping is
+explicit, through one module, `escape`: every text from the corpus reaches a
+page through exactly one of its functions, chosen by where it lands (see
+escape.py). Links between pages go through `addresses` and `url()`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from urllib.parse import quote_plus
+
+import jinja2
+
+from generator import addresses
+from generator.links import is_code
+from generator.model import Paper
+from generator.render import escape
+from generator.render.index import first_sentence
+
+
+def long_date(value: dt.date) -> str:
+    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
+
+
+def month_name(value: dt.date) -> str:
+    return f"{calendar.month_name[value.month]} {value.year}"
+
+
+def date_text(paper: Paper) -> str:
+    if paper.date is None:
+        return "undated"
+    return long_date(paper.date.value) + (" (year inferred)" if paper.date.inferred else "")
+
+
+def hf_search(title: str) -> str:
+    return f"https://huggingface.co/papers?q={quote_plus(title)}"
+
+
+def arxiv_search(title: str) -> str:
+    return f"https://arxiv.org/search/?query={quote_plus(title)}&searchtype=title"
+
+
+def front_matter(title: str, description: str | None = None, feed: str | None = None) -> str:
+    """YAML front matter. Generated pages stay out of Material's own search index
+    (Pagefind indexes the site). Values are HTML-escaped: MkDocs themes print them unescaped."""
+    lines = [f"title: {escape.yaml_string(title)}"]
+    if description:
+        lines.append(f"description: {escape.yaml_string(description)}")
+    lines.append("search: {exclude: true}")
+    if feed:
+        lines.append(f"feed: {escape.yaml_string(feed)}")  # docs/overrides/main.html adds the autodiscovery link
+    return "\n".join(lines)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator.render", "templates"),
+        autoescape=False,  # Markdown out: escaping is explicit, with the md filters
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=escape.md_text,
+        md_abstract=escape.md_abstract,
+        attr=escape.html_attr,
+        external=lambda url, label=None: escape.external_link(url, label),
+    )
+    env.tests["ne_one"] = lambda dumps: len(dumps) > 1
+    env.globals.update(
+        paper_path=lambda paper: addresses.paper(paper.slug),
+        theme_path=lambda theme: addresses.theme(theme.slug),
+        year_path=addresses.year, month_path=addresses.month, month_anchor=addresses.month_anchor,
+        feed_path=addresses.feed, org_path=addresses.org, a=addresses,
+        is_code=is_code, long_date=long_date, month_name=month_name, date_text=date_text,
+        first_sentence=first_sentence, front_matter=front_matter, hf_search=hf_search, arxiv_search=arxiv_search,
+        first_day=lambda year, month: dt.date(year, month, 1),
+    )
+    return env
+
+
+ENV = _environment()
+
+
+def render(template: str, here: str, **context) -> str:
+    """Render `template` as the page at source path `here`; `url(target)` in the
+    template links from `here` to another source path."""
+    return ENV.get_template(template).render(url=lambda target: addresses.relative(target, here), **context)

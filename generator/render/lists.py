@@ -1,0 +1,86 @@
+"""The pages that list papers: home, themes, timeline, listings, organizations,
+with-code and browse. Each function yields (source path, Markdown)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator import addresses as at
+from generator.links import CODE_HOSTS, is_code
+from generator.model import Paper
+from generator.render.environment import render
+from generator.render.index import SiteIndex
+
+NEWEST_ON_HOME = 10
+UPVOTED_ON_HOME = 10
+
+Pages = Iterator[tuple[str, str]]
+
+
+def home(site: SiteIndex, charts: dict[str, str]) -> Pages:
+    corpus = site.corpus
+    dated = [p for p in corpus.papers if p.date]
+    upvoted = sorted((p for p in corpus.papers if p.upvotes),
+                     key=lambda p: (-(p.upvotes or 0), p.title.casefold()))
+    yield at.HOME, render("home.md.j2", at.HOME, papers=corpus.papers, themes=list(site.themes.values()),
+                          dumps=corpus.dumps, newest=site.newest(dated)[:NEWEST_ON_HOME],
+                          most_upvoted=upvoted[:UPVOTED_ON_HOME], **_months(charts), **_common(site))
+
+
+def themes(site: SiteIndex, charts: dict[str, str]) -> Pages:
+    yield at.THEMES, render("themes_index.md.j2", at.THEMES, themes=site.themes,
+                            overlap_alt=charts[at.OVERLAP_CHART], **_common(site))
+    for theme in site.themes.values():
+        chart = at.theme_chart(theme.slug)
+        yield at.theme(theme.slug), render("theme.md.j2", at.theme(theme.slug), theme=theme,
+                                           chart=chart if chart in charts else None,
+                                           chart_alt=charts.get(chart, ""), papers=site.by_theme[theme.slug])
+
+
+def timeline(site: SiteIndex, charts: dict[str, str]) -> Pages:
+    dated = sum(1 for p in site.corpus.papers if p.date)
+    yield at.TIMELINE, render("timeline_index.md.j2", at.TIMELINE, years=site.years(), dated_count=dated,
+                              undated=site.undated, **_months(charts), **_common(site))
+    for year in site.years():
+        count = sum(len(p) for (y, _), p in site.by_month.items() if y == year)
+        yield at.year(year), render("year.md.j2", at.year(year), year=year, count=count, **_common(site))
+    yield at.UNDATED, render("undated.md.j2", at.UNDATED, papers=site.undated)
+
+
+def listings(site: SiteIndex) -> Pages:
+    corpus = site.corpus
+    yield at.LISTINGS, render("listings_index.md.j2", at.LISTINGS, dumps=corpus.dumps, by_dump=site.by_dump,
+                              listing_path=site.listing_path)
+    for dump in corpus.dumps:
+        papers = site.by_dump[dump.name]
+        elsewhere = [p for p in papers if len(p.dumps) > 1]
+        here = site.listing_path(dump.name)
+        yield here, render("listing.md.j2", here, dump=dump, papers=papers, elsewhere=elsewhere,
+                           listing_path=site.listing_path)
+
+
+def organizations(site: SiteIndex) -> Pages:
+    orgs = site.corpus.orgs
+    yield at.ORGS, render("orgs_index.md.j2", at.ORGS, orgs=orgs, total=len(site.corpus.papers))
+    for org in orgs:
+        papers = site.newest([site.by_slug[slug] for slug in org.papers])
+        yield at.org(org.id), render("org.md.j2", at.org(org.id), handle=org.handle, name=org.name, papers=papers)
+
+
+def browse(site: SiteIndex) -> Pages:
+    orgs = sorted(((o.id, o.name) for o in site.corpus.orgs), key=lambda o: o[1].casefold())
+    yield at.BROWSE, render("browse.md.j2", at.BROWSE, themes=site.themes.values(), years=site.years(),
+                            orgs=orgs)
+
+
+def with_code(site: SiteIndex) -> Pages:
+    papers: list[Paper] = site.newest([p for p in site.corpus.papers if any(is_code(u) for u in p.links)])
+    yield at.CODE, render("code.md.j2", at.CODE, papers=papers, hosts=CODE_HOSTS)
+
+
+def _common(site: SiteIndex) -> dict:
+    return dict(by_theme=site.by_theme, by_month=site.by_month)
+
+
+def _months(charts: dict[str, str]) -> dict:
+    return dict(months_chart=at.MONTHS_CHART in charts, months_alt=charts.get(at.MONTHS_CHART, ""))

@@ -1,0 +1,75 @@
+"""Every generated file of the site, as (docs-relative path, text or bytes). No disk access.
+
+Pages are Markdown (MkDocs renders them; their links are relative `.md`
+links, so MkDocs checks each one and a broken link fails a strict build).
+Charts, feeds and papers.json are finished files. Addresses come from
+`generator.addresses`; each page family is rendered by its own module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator import addresses as at
+from generator.model import Corpus, Paper
+from generator.render import lists
+from generator.render.data import papers_json
+from generator.render.index import SiteIndex, build_index
+from generator.render.paper import paper_pages
+
+
+def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | bytes]]:
+    """Every generated file. `site_url` (mkdocs.yml's) makes the absolute links feeds need."""
+    site = build_index(corpus)
+    chart_files, alts = charts(site)
+    yield from chart_files
+    yield from lists.home(site, alts)
+    yield from lists.themes(site, alts)
+    yield from lists.timeline(site, alts)
+    yield from lists.listings(site)
+    yield from lists.organizations(site)
+    yield from lists.browse(site)
+    yield from lists.with_code(site)
+    yield from paper_pages(site)
+    yield at.PAPERS_JSON, papers_json(corpus.papers)
+    yield from feeds(site, site_url)
+
+
+def charts(site: SiteIndex) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The SVG chart files, and each chart's text alternative by its path."""
+    from generator.render import charts as draw  # matplotlib: imported when a site is rendered
+
+    corpus = site.corpus
+    files, alts = [], {}
+    months = draw.months_by_theme(list(corpus.papers), corpus.themes)
+    if months:
+        files.append((at.MONTHS_CHART, months[0]))
+        alts[at.MONTHS_CHART] = months[1]
+    members = {slug: {p.slug for p in papers} for slug, papers in site.by_theme.items()}
+    svg, alts[at.OVERLAP_CHART] = draw.overlap_matrix(corpus.themes, members)
+    files.append((at.OVERLAP_CHART, svg))
+    colours = draw.theme_colours(corpus.themes)
+    for theme in corpus.themes:
+        chart = draw.years_of_theme(site.by_theme[theme.slug], theme, colours[theme.slug])
+        if chart:
+            files.append((at.theme_chart(theme.slug), chart[0]))
+            alts[at.theme_chart(theme.slug)] = chart[1]
+    return files, alts
+
+
+def feeds(site: SiteIndex, site_url: str) -> Iterator[tuple[str, bytes]]:
+    """The site-wide Atom feed and one per theme, with absolute links."""
+    from generator.render.feeds import atom_feed  # feedgen pulls in lxml
+
+    base = site_url.rstrip("/") + "/" if site_url else "/"
+
+    def absolute(paper: Paper) -> str:
+        return base + at.paper_url(paper.slug)
+
+    everything = site.newest(list(site.corpus.papers))
+    yield at.ALL_FEED, atom_feed(everything, title="Paper Atlas: all papers", subtitle="Every paper, newest first",
+                                 feed_url=base + at.ALL_FEED, home_url=base, paper_url=absolute)
+    for theme in site.themes.values():
+        yield at.feed(theme.slug), atom_feed(site.by_theme[theme.slug], title=f"Paper Atlas: {theme.name}",
+                                             subtitle=theme.description, feed_url=base + at.feed(theme.slug),
+                                             home_url=base + at.url(at.theme(theme.slug)), paper_url=absolute)
