@@ -107,6 +107,8 @@ def _build(args) -> int:
     from mkdocs.exceptions import MkDocsException
 
     from generator.hooks import CORPUS_ENV  # imports the renderers: after the up-to-date check
+
+    incremental.enable(args.config)
     corpus = load_corpus(args.corpus)  # fail early, with the corpus's own message
     if args.strict and corpus.problems:
         print(check_report(corpus), end="")
@@ -119,10 +121,9 @@ def _build(args) -> int:
     staging = write.new_build_dir(args.site)
     try:
         config = load_config(str(args.config), site_dir=str(staging), strict=True)
-        incremental.enable(config)
         build(config, dirty=True)  # dirty: into an empty folder, skipping only pages taken from the cache
         write.replace_dir(staging, args.site, protected=[Path(config.docs_dir), args.corpus])
-        incremental.commit(inputs, args.site)
+        incremental.record(inputs, args.site)
     except (MkDocsException, SystemExit) as error:
         write.discard(staging)
         print(f"error: the site was not built ({error or 'see the messages above'}); "

@@ -17,7 +17,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from generator import incremental
+from generator import incremental, serve
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
 from generator.render.site import generate
@@ -61,8 +61,20 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+def on_startup(command: str, dirty: bool) -> None:
+    if command == "serve":
+        incremental.serving = True  # the first build fills the cache that later rebuilds use
+
+
+def on_config(config):
+    if incremental.serving and not incremental.active():
+        incremental.enable(config.config_file_path)
+    return config
+
+
 def on_serve(server, config, builder):
     server.watch(str(corpus_dir(config)))
+    serve.install(server, config)  # cached rebuilds; a broken edit's error shown in the browser
     return server
 
 
@@ -78,6 +90,11 @@ def on_post_build(config) -> None:
     abstract, and the about page, so each paper is found once, on its page.
     """
     incremental.check_links()
+    _pagefind(config)
+    incremental.store_pages()
+
+
+def _pagefind(config) -> None:
     command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent",
                "--glob", "{papers/**/*.html,about/*.html}",  # the only pages with a data-pagefind-body
                "--exclude-selectors", ".headerlink"]  # the ¶ permalink is not part of a title

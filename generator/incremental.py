@@ -40,8 +40,6 @@ CACHE_ENV = "PAPER_ATLAS_CACHE"
 CACHE_DIR = Path(".cache") / "paper-atlas"
 FORMAT = b"paper-atlas-page-cache 1\n"  # bump when the entry layout changes
 PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "paper-atlas")
-# The pages served from the cache: paper pages, never the target of an anchor link.
-CACHED_FOLDER = posixpath.dirname(addresses.paper("x")) + "/"
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
 
 
@@ -119,6 +117,52 @@ class PageCache:
         write.write_bytes(self._path(key), FORMAT + _digest(html).encode() + b"\n" + html)
 
 
+class MemoCache(PageCache):
+    """Results of pure functions (charts, related papers), pickled; keyed by the function and its arguments."""
+
+    def _path(self, key: str) -> Path:
+        return self.folder / "memo" / key[:2] / f"{key}.pickle"
+
+
+def _stable(value, seen: dict[int, bytes]) -> bytes:
+    """Bytes that identify a value of the generator's own types, the same in every process (sets sorted).
+    `seen` keeps the bytes of each (immutable) dataclass already met in this key."""
+    if isinstance(value, (set, frozenset)):
+        return b"set(" + b",".join(sorted(_stable(v, seen) for v in value)) + b")"
+    if isinstance(value, dict):
+        return b"dict(" + b",".join(_stable(k, seen) + b":" + _stable(v, seen) for k, v in value.items()) + b")"
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__.encode() + b"(" + b",".join(_stable(v, seen) for v in value) + b")"
+    if hasattr(value, "__dataclass_fields__"):
+        known = seen.get(id(value))
+        if known is None:
+            known = seen[id(value)] = (type(value).__qualname__.encode() + b"(" + b",".join(
+                _stable(getattr(value, f), seen) for f in value.__dataclass_fields__) + b")")
+        return known
+    if value is None or isinstance(value, (str, int, float, bool, bytes)) or hasattr(value, "isoformat"):
+        return repr(value).encode("utf-8", "surrogatepass")
+    raise TypeError(f"no stable key for {type(value).__name__}")
+
+
+def memo(function, *args):
+    """function(*args), taken from the cache when this build has one and the same call was made before.
+    Only for pure functions of the generator's own data: the key is the generator's code and the arguments."""
+    import pickle
+
+    build = _build
+    if build is None:
+        return function(*args)
+    key = _digest(build.site.encode(), f"{function.__module__}.{function.__qualname__}".encode(),
+                  *(_stable(a, seen) for seen in [{}] for a in args))
+    cache = MemoCache(build.cache.folder)
+    data = cache.get(key)
+    if data is not None:
+        return pickle.loads(data)
+    result = function(*args)
+    cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result
+
+
 @dataclass
 class Build:
     """What one build took from the cache and what it adds to it."""
@@ -130,22 +174,43 @@ class Build:
     rendered: dict[str, bytes] = field(default_factory=dict)  # src_uri -> HTML, written by commit()
     generated: int = 0
     files: object = None  # MkDocs' Files of this build
+    warnings: logging.Handler = field(default_factory=lambda: _Counter(logging.WARNING))
 
 
-_build: Build | None = None  # set by enable(), for one `python -m generator build`
+class _Counter(logging.Handler):
+    """Counts the warnings of a build: a page rendered in a build that warned is not kept."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
-def enable(config) -> None:
-    """Let the next MkDocs build (in this process) take paper pages from the cache."""
+_build: Build | None = None  # set by enable(): one `python -m generator build`, or one `mkdocs serve` rebuild
+serving = False  # set by the hook's on_startup under `mkdocs serve`
+
+
+def enable(config_file: str | Path) -> None:
+    """Let what follows in this process (reading the corpus, rendering, the next MkDocs build) use the cache."""
     global _build
-    _build = Build(PageCache(cache_dir(config.config_file_path)), site_key(config.config_file_path))
+    disable()
+    _build = Build(PageCache(cache_dir(config_file)), site_key(config_file))
     logging.getLogger("mkdocs.commands.build").addFilter(_quiet_dirty)
+    logging.getLogger("mkdocs").addHandler(_build.warnings)
 
 
 def disable() -> None:
     global _build
+    if _build is not None:
+        logging.getLogger("mkdocs").removeHandler(_build.warnings)
     _build = None
     logging.getLogger("mkdocs.commands.build").removeFilter(_quiet_dirty)
+
+
+def active() -> bool:
+    return _build is not None
 
 
 def _quiet_dirty(record: logging.LogRecord) -> bool:
@@ -161,8 +226,9 @@ def reuse(files, generated: dict[str, str], config) -> None:
         return
     build.generated = sum(1 for p in generated if p.endswith(".md"))
     build.files = files
+    targets = anchor_targets(generated)
     for src_uri, markdown in generated.items():
-        if not (src_uri.startswith(CACHED_FOLDER) and src_uri.endswith(".md")):
+        if not src_uri.endswith(".md") or src_uri in targets:
             continue
         file = files.get_file_from_path(src_uri)
         key = page_key(build.site, src_uri, markdown)
@@ -190,6 +256,20 @@ def keep(page, output: str) -> None:
 _LINK = re.compile(r"\]\(([^()\s]+)\)")
 
 
+def anchor_targets(generated: dict[str, str | bytes]) -> set[str]:
+    """Generated pages that some generated page links to with an #anchor. They are always rendered: MkDocs
+    checks anchors against the pages it renders in the same build."""
+    out = set()
+    for src_uri, markdown in generated.items():
+        if src_uri.endswith(".md") and isinstance(markdown, str):
+            folder = posixpath.dirname(src_uri)
+            for target in _LINK.findall(markdown):
+                path, hash_, _ = target.partition("#")
+                if hash_ and "://" not in path:
+                    out.add(posixpath.normpath(posixpath.join(folder, path)) if path else src_uri)
+    return out
+
+
 def check_links() -> None:
     """Called by the hook's on_post_build: the links of pages taken from the cache, checked as MkDocs checks
     rendered ones (validation.links.unrecognized_links and not_found): each relative link must lead to a
@@ -215,19 +295,28 @@ def check_links() -> None:
             if anchor and (anchors is None or anchor not in anchors):
                 log.warning("Doc file '%s' contains a link '%s', but the doc '%s' does not contain an anchor "
                             "'#%s'.", src_uri, target, resolved, anchor)
-    log.info("Paper Atlas: rendered %d of %d generated pages (%d paper pages from the cache)",
+    log.info("Paper Atlas: rendered %d of %d generated pages (%d pages from the cache)",
              build.generated - len(build.reused), build.generated, len(build.reused))
 
 
-def commit(inputs: str, site: Path) -> None:
-    """After a successful build: store the paper pages MkDocs rendered, and what the site was built from."""
+def store_pages() -> None:
+    """At the end of a build that warned of nothing (the hook's on_post_build): keep the pages MkDocs
+    rendered. A page from a build that warned is never kept, so its warning comes back next time."""
     build = _build
-    if build is None:
+    if build is None or build.warnings.count:
         return
     for src_uri, html in build.rendered.items():
         build.cache.put(build.pending[src_uri], html)
-    record = json.dumps({"site": str(site.resolve()), "inputs": inputs, "files": _manifest(site)})
-    write.write_bytes(_last_build(build.cache.folder, site), record.encode())
+    build.rendered.clear()
+
+
+def record(inputs: str, site: Path) -> None:
+    """After `site` was replaced by a successful build: what it was built from (see up_to_date)."""
+    build = _build
+    if build is None:
+        return
+    data = json.dumps({"site": str(site.resolve()), "inputs": inputs, "files": _manifest(site)})
+    write.write_bytes(_last_build(build.cache.folder, site), data.encode())
 
 
 # --------------------------------------------------------------------------- nothing changed

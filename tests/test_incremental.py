@@ -47,7 +47,7 @@ def build(corpus: Path, site: Path, cache: Path) -> subprocess.CompletedProcess:
 
 
 def from_cache(result: subprocess.CompletedProcess) -> int:
-    m = re.search(r"rendered \d+ of \d+ generated pages \((\d+) paper pages from the cache\)", result.stderr)
+    m = re.search(r"rendered \d+ of \d+ generated pages \((\d+) pages from the cache\)", result.stderr)
     assert m, result.stderr[-2000:]
     return int(m[1])
 
