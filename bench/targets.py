@@ -226,6 +226,20 @@ def _wait_for(url: str, predicate, timeout: float) -> float | None:
     return None
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and of the children it has waited for (Pagefind), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+        fields = stat[stat.rindex(b")") + 2:].split()
+        return sum(int(x) for x in fields[11:15]) / _TICK  # utime, stime, cutime, cstime
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def _serve_project(corpus: Path, folder: Path) -> Path:
     """A copy of mkdocs.yml and docs/ (edited by the benchmark), with the generator linked in."""
     if folder.exists():
@@ -271,10 +285,13 @@ def measure_serve(n, seed: int = SEED, timeout: float = 600) -> dict:
 
         def edit(name: str, path: Path, change, url: str, marker: str) -> None:
             text = path.read_text(encoding="utf-8")
+            cpu = _cpu_seconds(process.pid)
             path.write_text(change(text), encoding="utf-8")
             seconds = _wait_for(url, lambda s, b: marker in b, timeout)
             result[name] = seconds
-            log(f"serve {label}: {name}: {'timeout' if seconds is None else f'{seconds:.1f} s'}")
+            result[name.replace("_s", "_cpu_s")] = _cpu_seconds(process.pid) - cpu
+            log(f"serve {label}: {name}: {'timeout' if seconds is None else f'{seconds:.1f} s'} "
+                f"(server CPU {result[name.replace('_s', '_cpu_s')]:.1f} s; load {os.getloadavg()[0]:.1f})")
             time.sleep(1)
 
         dump = corpus / source.dump

@@ -98,6 +98,10 @@ def _pagefind(config) -> None:
     command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent",
                "--glob", "{papers/**/*.html,about/*.html}",  # the only pages with a data-pagefind-body
                "--exclude-selectors", ".headerlink"]  # the ¶ permalink is not part of a title
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise PluginError(f"Paper Atlas: Pagefind could not index the site: {result.stderr or result.stdout}")
+
+    def run() -> None:
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise PluginError(f"Paper Atlas: Pagefind could not index the site: {result.stderr or result.stdout}")
+
+    incremental.pagefind(config.site_dir, command, run)  # an index made from the same pages is reused

@@ -352,3 +352,53 @@ def up_to_date(config_file: str | Path, inputs: str, site: Path) -> bool:
         return False
     return (site.is_dir() and record.get("site") == str(site.resolve()) and record.get("inputs") == inputs
             and record.get("files") == _manifest(site))
+
+
+# --------------------------------------------------------------------------- Pagefind
+
+
+def _expand(pattern: str) -> list[str]:
+    """Pagefind's --glob with one level of {a,b} alternatives, as Path.glob patterns."""
+    m = re.search(r"\{([^{}]*)\}", pattern)
+    if not m:
+        return [pattern]
+    return [p for alt in m[1].split(",") for p in _expand(pattern[:m.start()] + alt + pattern[m.end():])]
+
+
+def pagefind(site_dir: str, command: list[str], run) -> None:
+    """run() indexes the site with Pagefind `command`; its output depends only on the pages it reads and the
+    command, so when both are as in an earlier build, that build's output is copied instead."""
+    build = _build
+    if build is None or "--glob" not in command:
+        run()
+        return
+    site = Path(site_dir)
+    glob = command[command.index("--glob") + 1]
+    subdir = command[command.index("--output-subdir") + 1] if "--output-subdir" in command else "pagefind"
+    pages = sorted({p for pattern in _expand(glob) for p in site.glob(pattern) if p.is_file()})
+    try:
+        version = metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        version = "none"
+    key = _digest(FORMAT, version.encode(), *(a.replace(site_dir, "<site>").encode() for a in command),
+                  *(part for p in pages for part in (str(p.relative_to(site)).encode(), p.read_bytes())))
+    stored = build.cache.folder / "pagefind" / key
+    known = _read(stored / "digest")
+    if known is not None and _tree_digest(stored / "index") == known:
+        write.copy_tree(stored / "index", site / subdir)
+        return
+    run()
+    if build.warnings.count == 0 and (site / subdir).is_dir():
+        write.copy_tree(site / subdir, stored / "index")
+        write.write_bytes(stored / "digest", _tree_digest(stored / "index").encode())
+
+
+def _tree_digest(folder: Path) -> str | None:
+    return _digest(*_tree(folder)) if folder.is_dir() else None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii")
+    except (OSError, ValueError):
+        return None

@@ -89,6 +89,13 @@ def write_bytes(path: Path, data: bytes) -> None:
     _atomic_write(path, data)
 
 
+def copy_tree(source: Path, target: Path) -> None:
+    """A folder of a cache or of a site being built, copied whole (new files: never linked to the source)."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+
+
 def _atomic_write(target: Path, data: bytes) -> None:
     """Write beside the target, then rename over it: readers see the old file or the new one."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
