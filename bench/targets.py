@@ -331,6 +331,8 @@ def measure_serve(n, seed: int = SEED, timeout: float = 600) -> dict:
 def run_only(what: str, papers: str, themes: str, seed: int) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    if what == "all":
+        return run_all(seed)
     results = {}
     for n in [p.strip() for p in papers.split(",") if p.strip()]:
         if what == "build":
@@ -364,3 +366,164 @@ def run_only(what: str, papers: str, themes: str, seed: int) -> int:
     path.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     log(f"wrote {path}")
     return 0
+
+
+# --------------------------------------------------------------------------- the whole suite and its report
+
+SUITE = [("rebuild", "2000"), ("build", "10000"), ("serve", "374"), ("themes", "374"), ("build", "2000"),
+         ("build", "374"), ("serve", "10000")]
+THEME_COUNTS = [0, 100, 400]
+BEFORE = Path(__file__).resolve().parent / "results-before.json"
+
+
+def run_all(seed: int = SEED) -> int:
+    """Every target, one after the other (most telling first); results.json and results.md after each."""
+    import datetime as dt
+    import platform
+
+    from bench.run import BENCH, machine_info
+
+    started = time.perf_counter()
+    info = machine_info()
+    results: dict = {"machine": info, "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                     "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                              text=True).stdout.strip(), "python": platform.python_version()}
+    for what, n in SUITE:
+        log(f"--- {what} {n}")
+        try:
+            if what == "build":
+                results[f"build-{_label(n)}"] = measure_build(n, seed)
+            elif what == "rebuild":
+                results[f"rebuild-{_label(n)}"] = measure_rebuild(n, seed)
+            elif what == "themes":
+                results["themes"] = measure_themes(THEME_COUNTS, n, seed)
+            elif what == "serve":
+                results[f"serve-{_label(n)}"] = measure_serve(n, seed)
+        except Exception as error:  # report it and go on: one failure must not lose the run
+            results[f"{what}-{_label(n)}"] = {"error": f"{type(error).__name__}: {error}"}
+        results["load_average_at_end"] = os.getloadavg()
+        results["minutes"] = (time.perf_counter() - started) / 60
+        (BENCH / "results.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+        write_report(results)
+    log("done: bench/results.md, bench/results.json")
+    return 0
+
+
+def _f(value, digits=1, unit="") -> str:
+    return "–" if value is None else f"{value:,.{digits}f}{unit}"
+
+
+def write_report(after: dict) -> None:
+    """bench/results.md: each target with its figure before and after, and the floor of the same run beside it."""
+    from bench.run import BENCH
+
+    before = json.loads(BEFORE.read_text(encoding="utf-8")) if BEFORE.exists() else {}
+    m = after["machine"]
+    lines = [
+        "# Paper Atlas: speed targets (issue 15)", "",
+        f"Measured {after['started']} on {m['cpu_count']} CPUs ({m.get('machine', '')}), Python {after['python']}, "
+        f"MkDocs {m.get('mkdocs')}, Material {m.get('mkdocs_material')}, Pagefind {m.get('pagefind')}; commit "
+        f"{after['commit']} (work tree). Load average at start {', '.join(f'{x:.1f}' for x in m['load_average_at_start'])}"
+        f", at end {', '.join(f'{x:.1f}' for x in after.get('load_average_at_end', []))}: the machine is shared, so "
+        "wall times carry the other work's noise; CPU seconds (user + system, the build and the children it "
+        "waited for) much less. Every ratio is taken against the floor measured in the same run.", "",
+        f"Reproduce: `make bench` (= `python -m bench --only all`, {after.get('minutes', 0):.0f} minutes this run); "
+        "each target alone: `python -m bench --only build|rebuild|themes|serve --papers N` (374 = the real corpus).",
+        "", "BEFORE: main at ec2406c (before this work), measured with the same code of bench/ "
+        f"({before.get('note', '')}).", "",
+        "## Targets", "",
+        "| target | goal | before | after | floor, same run | met |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    lines += _target_rows(after, before)
+    lines += ["", "## Details", ""]
+    for key, value in after.items():
+        if isinstance(value, dict) and key not in ("machine",):
+            lines += [f"### {key}", "", "```json", json.dumps(_short(value), indent=1, default=str)[:4000], "```", ""]
+    (BENCH / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _short(value):
+    """The details without long lists (file names)."""
+    if isinstance(value, dict):
+        return {k: _short(v) for k, v in value.items() if k not in ("timers", "post_build_s", "log")}
+    if isinstance(value, list) and len(value) > 8:
+        return f"{len(value)} items"
+    if isinstance(value, float):
+        return round(value, 2)
+    return value
+
+
+def _target_rows(a: dict, b: dict) -> list[str]:
+    rows = []
+
+    def build_row(n: str, label: str) -> None:
+        x, y = a.get(f"build-{n}", {}), b.get(f"build-{n}", {})
+        if "build" not in x:
+            return
+        ratio, cpu = x["build_over_floor"], x["build_over_floor_cpu"]
+        rows.append(f"| whole build / floor at {label} | ≤ 2.0× | {y.get('text', '–')} | {ratio:.2f}× "
+                    f"({x['build']['wall_s']:.1f} s; CPU {cpu:.2f}×, {x['build']['cpu_s']:.1f} s) | "
+                    f"{x['floor']['wall_s']:.1f} s (CPU {x['floor']['cpu_s']:.1f} s) | {'yes' if ratio <= 2 else 'NO'} |")
+
+    build_row("2000", "2,000 papers")
+    build_row("10000", "10,000 papers")
+    x, y = a.get("build-10000", {}), b.get("build-10000", {})
+    if "generator" in x:
+        pps = x["generator"]["papers_per_s"] or 0
+        rows.append(f"| generator stage at 10,000 papers (empty cache) | ≥ 2,000 papers/s | {y.get('papers_per_s', '–')} "
+                    f"papers/s | {pps:,.0f} papers/s ({x['generator']['total_s']:.1f} s) | | {'yes' if pps >= 2000 else 'NO'} |")
+        mb = x["build"]["peak_tree_rss_mb"]
+        rows.append(f"| peak memory of the whole build at 10,000, Pagefind included (all processes together) | ≤ 1 GB | "
+                    f"{y.get('peak_mb', '–')} MB | {mb:,.0f} MB (largest single process {x['build']['peak_rss_mb']:,.0f} MB) "
+                    f"| floor {x['floor']['peak_tree_rss_mb']:,.0f} MB | {'yes' if mb <= 1024 else 'NO'} |")
+    t, tb = a.get("themes", {}).get("rows"), b.get("themes", {}).get("rows", [])
+    if t:
+        def fmt(rows_):
+            return "; ".join(f"{r['themes'] or 'real (10)'}: {r['wall_s']:.0f} s, CPU {r['cpu_s']:.0f} s, "
+                             f"{r['peak_tree_rss_mb']:,.0f} MB" for r in rows_) or "–"
+        base, top = t[0], t[-1]
+        linear = top["peak_tree_rss_mb"] / base["peak_tree_rss_mb"] <= max(1.0, (top["themes"] or 10) / 10)
+        rows.append(f"| memory against the number of themes (real corpus, 374 papers) | no faster than linear | "
+                    f"{fmt(tb)} | {fmt(t)} | | {'yes' if linear else 'NO'} |")
+    for n, label in (("2000", "2,000"), ("real", "374")):
+        x, y = a.get(f"rebuild-{n}", {}), b.get(f"rebuild-{n}", {})
+        if "full" not in x:
+            continue
+        same, added, full = x["nothing_changed"], x["one_added"], x["full"]
+        ys, ya = y.get("nothing_changed", {}), y.get("one_added", {})
+
+        def pct(r, f):
+            return f"{100 * r['wall_s'] / f['wall_s']:.0f}% ({r['wall_s']:.1f} of {f['wall_s']:.1f} s; CPU " \
+                   f"{100 * r['cpu_s'] / f['cpu_s']:.0f}%)"
+        yfull = y.get("full")
+        rows.append(f"| nothing changed at {label}: files rewritten, time / full build | 0 files, ≤ 20% | "
+                    + (f"{ys['rewritten']} of {ys['files']} files, {pct(ys, yfull)}" if ys else "–")
+                    + f" | {same['rewritten']} of {same['files']} files, {pct(same, full)} | "
+                    f"{x['floor']['wall_s']:.1f} s | {'yes' if same['rewritten'] == 0 and same['wall_s'] <= 0.2 * full['wall_s'] else 'NO'} |")
+        rows.append(f"| one paper added at {label}: time / full build | ≤ 25% | "
+                    + (f"{pct(ya, yfull)}" if ya else "–")
+                    + f" | {pct(added, full)}; {len(added['content_changed'])} files changed, +{len(added['added'])} "
+                    f"-{len(added['removed'])} | {x['floor']['wall_s']:.1f} s | "
+                    f"{'yes' if added['wall_s'] <= 0.25 * full['wall_s'] else 'NO'} (wall); "
+                    f"{'yes' if added['cpu_s'] <= 0.25 * full['cpu_s'] else 'NO'} (CPU) |")
+    for n, label, goal in (("real", "374", 3), ("10000", "10,000", 15)):
+        x, y = a.get(f"serve-{n}", {}), b.get(f"serve-{n}", {})
+        if "dump_edit_s" not in x and "error" not in x:
+            continue
+        if "error" in x:
+            rows.append(f"| `mkdocs serve` at {label} | | | error: {x['error'][:200]} | | NO |")
+            continue
+        for name, what in (("dump_edit_s", "a dump"), ("themes_edit_s", "themes.yml"), ("docs_edit_s", "a docs page"),
+                           ("recovery_s", "the good edit after a broken one")):
+            v, w = x.get(name), y.get(name)
+            cpu = x.get(name.replace("_s", "_cpu_s"))
+            rows.append(f"| `mkdocs serve` at {label}: edit {what} → served page shows it | ≤ {goal} s | "
+                        f"{_f(w, 1, ' s') if w is not None else ('timeout' if name in y else '–')} | "
+                        f"{_f(v, 1, ' s') if v is not None else 'timeout'} (server CPU {_f(cpu, 1, ' s')}) | | "
+                        f"{'yes' if v is not None and v <= goal else 'NO'} |")
+        v, w = x.get("broken_edit_error_in_browser_s"), y.get("broken_edit_error_in_browser_s", "–")
+        rows.append(f"| `mkdocs serve` at {label}: a broken themes.yml shows its error in the browser | shown | "
+                    f"{'not shown in 60 s' if w is None else w} | {'not shown in 60 s' if v is None else f'shown after {v:.1f} s'}"
+                    f" | | {'yes' if v is not None else 'NO'} |")
+    return rows
