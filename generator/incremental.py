@@ -1,24 +1,33 @@
-"""Incremental builds: a content-keyed cache of the HTML MkDocs made of each paper page.
+"""Incremental builds: a content-keyed cache of what a build makes.
 
-A paper page's HTML is a function of its Markdown, its address and everything
-else that goes into every page: the generator's own code, mkdocs.yml, docs/
-(templates, styles, hand-written pages), the site URL and the versions of
-MkDocs, Material and Python-Markdown. `page_key` hashes all of it, so a cached
-page is used only when MkDocs would make exactly the same bytes again. Each
-entry also carries the digest of its own bytes and is checked when read: a
+* Pages: the HTML MkDocs made of each generated page. A page's HTML is a
+  function of its Markdown, its address and everything else that goes into
+  every page: the generator's own code, mkdocs.yml (with the environment
+  variables it reads), docs/ (templates, styles, hand-written pages) and the
+  versions of Python, MkDocs, Material and Python-Markdown. `page_key` hashes
+  all of it, so a cached page is used only when MkDocs would make the same
+  bytes again.
+* Results of pure functions (`memo`): the charts and the related papers,
+  keyed by the generator's code and their arguments.
+* Pagefind's output (`pagefind`), keyed by the pages it reads and its command.
+
+Every entry carries the digest of its own bytes and is checked when read: a
 damaged entry is a miss, never a page.
 
-`python -m generator build` turns it on (`enable`) and builds with MkDocs'
-`dirty` mode: pages found in the cache are copied into the new site and marked
-unmodified, so MkDocs neither renders their Markdown nor their template. Paper
-pages are never the target of an anchor link (`#...`), so skipping them leaves
-MkDocs' anchor validation whole; their own links are checked here
-(`check_links`), with the strictness MkDocs gives rendered pages: a broken
-one is a warning, and strict mode fails the build. The cache is written only
-after a build succeeds (`commit`).
+`python -m generator build` and `mkdocs serve` turn it on (`enable`) and build
+with MkDocs' `dirty` mode into an empty folder: pages found in the cache are
+written into it and marked unmodified, so MkDocs renders neither their Markdown
+nor their template. Pages that some page links to with an #anchor are always
+rendered, so MkDocs' anchor validation stays whole; the links of the pages taken
+from the cache are checked here (`check_links`) as MkDocs checks rendered ones:
+a broken one is a warning, and strict mode fails the build. Pages are kept only
+from a build that warned of nothing (`store_pages`).
+
+With nothing changed (the same inputs, `inputs_key`, and the site folder as the
+last build left it), `generator build` does nothing at all (`up_to_date`).
 
 Kept in `.cache/paper-atlas/` beside mkdocs.yml (git-ignored), or in
-$PAPER_ATLAS_CACHE.
+$PAPER_ATLAS_CACHE. Deleting it is always safe.
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from generator import addresses, write
+from generator import write
 
 CACHE_ENV = "PAPER_ATLAS_CACHE"
 CACHE_DIR = Path(".cache") / "paper-atlas"
@@ -171,7 +180,7 @@ class Build:
     site: str
     reused: dict[str, str] = field(default_factory=dict)  # src_uri -> Markdown of pages taken from the cache
     pending: dict[str, str] = field(default_factory=dict)  # src_uri -> key of pages MkDocs renders
-    rendered: dict[str, bytes] = field(default_factory=dict)  # src_uri -> HTML, written by commit()
+    rendered: dict[str, bytes] = field(default_factory=dict)  # src_uri -> HTML, kept by store_pages()
     generated: int = 0
     files: object = None  # MkDocs' Files of this build
     warnings: logging.Handler = field(default_factory=lambda: _Counter(logging.WARNING))
@@ -220,7 +229,7 @@ def _quiet_dirty(record: logging.LogRecord) -> bool:
 
 
 def reuse(files, generated: dict[str, str], config) -> None:
-    """Called by the hook's on_files: copy cached paper pages into the site and mark them unmodified."""
+    """Called by the hook's on_files: write cached pages into the site and mark them unmodified."""
     build = _build
     if build is None:
         return
@@ -246,7 +255,7 @@ def _unmodified() -> bool:
 
 
 def keep(page, output: str) -> None:
-    """Called by the hook's on_post_page: remember a rendered paper page's HTML for commit()."""
+    """Called by the hook's on_post_page: remember a rendered page's HTML for store_pages()."""
     build = _build
     if build is not None and page.file.src_uri in build.pending:
         # The bytes MkDocs writes (mkdocs.commands.build._build_page).
