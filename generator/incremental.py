@@ -122,8 +122,14 @@ class PageCache:
         digest, _, html = data[len(FORMAT):].partition(b"\n")
         return html if digest.decode("ascii", "replace") == _digest(html) else None
 
-    def put(self, key: str, html: bytes) -> None:
-        write.write_bytes(self._path(key), FORMAT + _digest(html).encode() + b"\n" + html)
+    def put(self, key: str, html: bytes, pending: Path | None = None) -> None:
+        """Store an entry; into `pending` (a folder of this build) when given, to be kept by keep_pending."""
+        data = FORMAT + _digest(html).encode() + b"\n" + html
+        write.write_bytes(pending / f"{key}.html" if pending else self._path(key), data)
+
+    def keep_pending(self, pending: Path, keys: set[str]) -> None:
+        for key in keys:
+            write.move(pending / f"{key}.html", self._path(key))
 
 
 class MemoCache(PageCache):
@@ -180,10 +186,14 @@ class Build:
     site: str
     reused: dict[str, str] = field(default_factory=dict)  # src_uri -> Markdown of pages taken from the cache
     pending: dict[str, str] = field(default_factory=dict)  # src_uri -> key of pages MkDocs renders
-    rendered: dict[str, bytes] = field(default_factory=dict)  # src_uri -> HTML, kept by store_pages()
+    rendered: set[str] = field(default_factory=set)  # keys of the pages rendered, waiting in pending_dir
     generated: int = 0
     files: object = None  # MkDocs' Files of this build
     warnings: logging.Handler = field(default_factory=lambda: _Counter(logging.WARNING))
+
+    @property
+    def pending_dir(self) -> Path:
+        return self.cache.folder / f"pending-{os.getpid()}"
 
 
 class _Counter(logging.Handler):
@@ -214,6 +224,7 @@ def disable() -> None:
     global _build
     if _build is not None:
         logging.getLogger("mkdocs").removeHandler(_build.warnings)
+        write.discard(_build.pending_dir)  # pages of a build that failed
     _build = None
     logging.getLogger("mkdocs.commands.build").removeFilter(_quiet_dirty)
 
@@ -255,11 +266,14 @@ def _unmodified() -> bool:
 
 
 def keep(page, output: str) -> None:
-    """Called by the hook's on_post_page: remember a rendered page's HTML for store_pages()."""
+    """Called by the hook's on_post_page: a rendered page's HTML goes to the cache's pending folder (on disk,
+    not in memory: 10,000 pages would hold 200 MB), to be kept by store_pages()."""
     build = _build
     if build is not None and page.file.src_uri in build.pending:
+        key = build.pending[page.file.src_uri]
         # The bytes MkDocs writes (mkdocs.commands.build._build_page).
-        build.rendered[page.file.src_uri] = output.encode("utf-8", errors="xmlcharrefreplace")
+        build.cache.put(key, output.encode("utf-8", errors="xmlcharrefreplace"), pending=build.pending_dir)
+        build.rendered.add(key)
 
 
 _LINK = re.compile(r"\]\(([^()\s]+)\)")
@@ -312,11 +326,12 @@ def store_pages() -> None:
     """At the end of a build that warned of nothing (the hook's on_post_build): keep the pages MkDocs
     rendered. A page from a build that warned is never kept, so its warning comes back next time."""
     build = _build
-    if build is None or build.warnings.count:
+    if build is None:
         return
-    for src_uri, html in build.rendered.items():
-        build.cache.put(build.pending[src_uri], html)
+    if not build.warnings.count:
+        build.cache.keep_pending(build.pending_dir, build.rendered)
     build.rendered.clear()
+    write.discard(build.pending_dir)
 
 
 def record(inputs: str, site: Path) -> None:

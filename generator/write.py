@@ -89,6 +89,12 @@ def write_bytes(path: Path, data: bytes) -> None:
     _atomic_write(path, data)
 
 
+def move(source: Path, target: Path) -> None:
+    """A finished file moved into place (same file system: atomic)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+
+
 def copy_tree(source: Path, target: Path) -> None:
     """A folder of a cache or of a site being built, copied whole (new files: never linked to the source)."""
     if target.exists():
