@@ -70,11 +70,13 @@ def change_edit_paper(corpus: Path) -> None:
 
 
 def change_theme(corpus: Path) -> None:
+    """A theme renamed and given one more term (papers join it)."""
     path = corpus / "themes.yml"
     text = path.read_text(encoding="utf-8")
-    assert "Spiking and neuromorphic computing" in text
-    path.write_text(text.replace("Spiking and neuromorphic computing", "Spikes and neuromorphic chips", 1)
-                    .replace("terms: [spiking,", "terms: [attention heads, spiking,", 1), encoding="utf-8")
+    name = "Spiking and neuromorphic computing"
+    terms = text.index("terms: [", text.index(name)) + len("terms: [")
+    text = text[:terms] + "attention heads, " + text[terms:]
+    path.write_text(text.replace(name, "Spikes and neuromorphic chips", 1), encoding="utf-8")
 
 
 def change_delete_dump(corpus: Path) -> None:
