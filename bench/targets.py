@@ -431,6 +431,8 @@ def write_report(after: dict) -> None:
         "each target alone: `python -m bench --only build|rebuild|themes|serve --papers N` (374 = the real corpus).",
         "", "BEFORE: main at ec2406c (before this work), measured with the same code of bench/ "
         f"({before.get('note', '')}).", "",
+        *([("Where each figure comes from (the suite was run in parts on a shared machine; each part measured a "
+             "snapshot of the work tree):"), ""] + [f"* {x}" for x in after["sources"]] + [""] if after.get("sources") else []),
         "## Targets", "",
         "| target | goal | before | after | floor, same run | met |",
         "| --- | --- | --- | --- | --- | --- |",
