@@ -17,10 +17,11 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from generator import incremental, serve
+from generator import addresses, incremental, serve
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
 from generator.render.site import generate
+from generator.render.vocabulary import render_vocabulary
 
 CORPUS_ENV = "PAPER_ATLAS_CORPUS"
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
@@ -51,7 +52,8 @@ def on_files(files: Files, config) -> Files:
             raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the generator owns that "
                               "address; rename or remove the hand-written file")
         files.append(File.generated(config, path, content=text))
-    incremental.reuse(files, generated, config)  # `generator build`: paper pages unchanged since a build
+    add_search_vocabulary(files, config, corpus)
+    incremental.reuse(files, generated, config)  # `generator build`, `mkdocs serve`: pages unchanged since a build
     # INFO, not WARNING: corpus problems are the check report's business, and a
     # warning would fail every strict build over a dump someone has yet to fix.
     if corpus.problems:
@@ -70,6 +72,15 @@ def on_config(config):
     if incremental.serving and not incremental.active():
         incremental.enable(config.config_file_path)
     return config
+
+
+def add_search_vocabulary(files: Files, config, corpus) -> None:
+    """The words of the indexed titles and abstracts, for the search worker's typo correction."""
+    path = addresses.SEARCH_VOCABULARY
+    if files.get_file_from_path(path) is not None:
+        raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the search worker reads the "
+                          "generated vocabulary there; rename or remove the hand-written file")
+    files.append(File.generated(config, path, content=render_vocabulary(corpus.papers)))
 
 
 def on_serve(server, config, builder):
