@@ -124,9 +124,11 @@ def url(path: str) -> str:
     return path + hash_ + anchor
 
 
-def browse_query(theme_slug: str) -> str:
-    """The query that opens the browse page filtered to one theme (docs/javascripts/browse.js reads it)."""
-    return f"?theme={theme_slug}"
+def browse_href(theme_slug: str, here: str) -> str:
+    """An HTML href from the page at source path `here` to the browse page filtered to one
+    theme (docs/javascripts/browse.js reads the query). Raw HTML, not a Markdown link:
+    MkDocs cannot check a link with a query, and warns."""
+    return "../" * url(here).count("/") + url(BROWSE) + f"?theme={theme_slug}"
 
 
 def paper_url(slug: str) -> str:

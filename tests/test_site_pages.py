@@ -107,7 +107,7 @@ def test_theme_pages_list_papers_under_year_headings_and_link_to_browse(files, c
         assert years == sorted(years, reverse=True), theme.slug
         if any(h == "Undated" for h, _ in headings):
             assert headings[-1][0] == "Undated"
-        assert f"(../browse.md?theme={theme.slug})" in page
+        assert f'<a href="../../browse/?theme={theme.slug}">' in page
 
 
 def test_year_pages_list_months_and_papers_newest_first(files, corpus):
