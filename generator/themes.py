@@ -147,6 +147,9 @@ def _found(regex: re.Pattern, text: str) -> bool:
     return False
 
 
+OTHER_MATCH = ThemeMatch(OTHER.slug)
+
+
 def assign(papers: tuple[Paper, ...], themes: tuple[Theme, ...]) -> list[tuple[ThemeMatch, ...]]:
     matcher = Matcher(themes)
     return [matcher.match(p.title, p.abstract) for p in papers]
