@@ -147,16 +147,17 @@ def organizations(papers: tuple[Paper, ...]) -> tuple[Organization, ...]:
 #   from), upvotes, organization and author count win over a dump's; a dump's
 #   explicit date that is neither the API's publication nor its featured day,
 #   an author count or organization that differ, are reported as conflicts;
-# - an API paper no dump shows joins when it came from a followed search or an
-#   enrich lookup, and from a Daily Papers listing only when a theme's terms
-#   match it (`belongs`); the rest are counted as left out.
+# - an API paper no dump shows joins when it came from a stored search, and
+#   from a Daily Papers listing only when a theme's terms match it
+#   (`belongs`); the rest (and enrich results whose dump paper is gone) are
+#   counted as left out.
 
 
 @dataclass(frozen=True, slots=True)
 class MergedApi:
     papers: tuple[Paper, ...]  # sorted by slug: the dump papers (some enriched) and the API papers joining
     duplicates: int  # API records folded into a paper
-    left_out: int  # API records of Daily Papers papers that matched no theme
+    left_out: int  # API records of Daily Papers papers that matched no theme (or enrich without its dump paper)
     problems: tuple[Problem, ...]
 
 
@@ -181,7 +182,8 @@ def merge_api(papers: tuple[Paper, ...], records: list[ApiRecord], belongs) -> M
             result[paper.slug] = paper
             problems.extend(found)
             duplicates += len(group)
-        elif any(r.kind != "daily" for r in group) or belongs(group[0].title, _first(r.abstract for r in group)):
+        elif any(r.kind == "search" for r in group) or (
+                any(r.kind == "daily" for r in group) and belongs(group[0].title, _first(r.abstract for r in group))):
             paper = _api_paper(group)
             result[paper.slug] = paper
             duplicates += len(group) - 1

@@ -72,7 +72,7 @@ def fetch_daily(corpus: Path, kind: str, value: str, client: hf.Client) -> Summa
     stored["items"] = items
     summary = Summary()
     _count_changes(corpus, {rel: stored}, summary)
-    joining = _joining(corpus, items, rel, value if kind == "date" else None)
+    joining = _joining(corpus, items, rel)
     summary.lines.append(f"Daily Papers {kind} {value}: {len(items)} papers; {joining} match a theme and join "
                          f"the atlas, {len(items) - joining} left out")
     summary.changed = write.write_stored(corpus, {rel: _json(stored)})
@@ -188,7 +188,7 @@ def _item_id(item: dict, index: int) -> str:
     return record.arxiv_id or identity_key(record.title)
 
 
-def _joining(corpus: Path, items: list, rel: str, listing: str | None) -> int:
+def _joining(corpus: Path, items: list, rel: str) -> int:
     matcher = themes.Matcher(themes.load_themes(corpus))
     problems: list[Problem] = []
     records = [api.parse_item(item, rel, i, "daily", None, problems) for i, item in enumerate(items)]

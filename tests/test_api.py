@@ -189,3 +189,39 @@ def test_no_duplicates_after_merging_api_answers_with_the_real_dumps(tmp_path):
     by_slug = {p.slug: p for p in merged.papers}
     assert all(by_slug[p.slug].origin == "both" and by_slug[p.slug].sources == p.sources for p in again)
     assert sum(1 for p in merged.papers if p.origin == "api") == 5
+
+
+def test_an_enrich_result_whose_dump_paper_is_gone_does_not_join(tmp_path):
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP})
+    (corpus / "api").mkdir()
+    (corpus / "api" / "enrich.json").write_text(json.dumps({"kind": "enrich", "lookups": [
+        {"key": "a removed paper", "title": "A removed paper", "result": flat_item("2501.00001", "A Removed Paper")},
+        {"key": "another", "title": "Another", "result": None}]}), encoding="utf-8")
+    loaded = load_corpus(corpus, with_related=False)
+    assert [p.title for p in loaded.papers] == ["Spiking Transformers for Language"]
+    assert loaded.left_out == 1 and loaded.unmatched == ("Another",)
+
+
+# Any JSON value in: no exception; a record's links are http(s) only.
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                                  max_size=6), max_leaves=20)
+FIELDS = st.sampled_from(["id", "title", "summary", "authors", "publishedAt", "submittedOnDailyAt", "upvotes",
+                          "githubRepo", "githubStars", "projectPage", "ai_summary", "ai_keywords", "organization"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(FIELDS, JSON | st.text(), max_size=13), st.booleans())
+def test_any_item_parses_or_is_rejected_with_a_reason(fields, nested):
+    item = {"paper": fields} if nested else fields
+    record, _ = parse(item)
+    if isinstance(record, str):
+        assert record
+        return
+    assert record.title and "\n" not in record.title
+    for url in (record.github, record.project_page):
+        assert url is None or url.lower().startswith(("http://", "https://"))
+    assert record.arxiv_id is None or "/" not in record.arxiv_id or record.arxiv_id.count("/") == 1
