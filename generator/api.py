@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from generator.links import checked_url
@@ -89,8 +90,6 @@ def _enrich_file(rel: str, root: dict) -> ApiFile:
 
 
 def _with_key(record: ApiRecord, key: str) -> ApiRecord:
-    from dataclasses import replace
-
     return replace(record, enriches=key)
 
 

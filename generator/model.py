@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.links import is_code
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -151,8 +153,6 @@ class Paper:
     @property
     def code_links(self) -> tuple[str, ...]:
         """The repository the API names, then code links in the abstract."""
-        from generator.links import is_code
-
         found = ((self.github,) if self.github else ()) + tuple(u for u in self.links if is_code(u))
         return tuple(dict.fromkeys(found))
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from fake_hf import daily_item, flat_item
+from fake_hf import FakeHF, daily_item, flat_item
 from conftest import ROOT, make_corpus, serve
-from test_api import store
+from generator import hf, update
 
 DUMP = """Daily Papers
 
@@ -48,15 +48,21 @@ HOSTILE = {
 def api_site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("api_site")
     corpus = make_corpus(root / "corpus", {"a.txt": DUMP})
-    store(corpus, "api/daily/2025-10-28.json", [
+    fake = FakeHF()  # the answers reach the corpus through fetch, as they would from Hugging Face
+    fake.daily["2025-10-28"] = [
         daily_item("2510.00001", "Spiking transformers for language", "An arXiv abstract.", upvotes=31,
                    githubRepo="https://github.com/acme/spikes", githubStars=1234,
                    projectPage="https://acme.github.io/spikes", organization={"name": "acme", "fullname": "Acme Lab"}),
         daily_item("2510.00002", "Baking bread", "Flour."),  # no theme: left out
-    ], listing_date="2025-10-28")
+    ]
     hostile = flat_item("2510.00003", **{k: v for k, v in HOSTILE.items() if k in ("title", "summary")})
     hostile.update({k: v for k, v in HOSTILE.items() if k not in ("title", "summary")})
-    store(corpus, "api/search/spiking.json", [hostile], query="spiking")
+    fake.searches["spiking"] = [hostile]
+    try:
+        update.fetch_daily(corpus, "date", "2025-10-28", hf.Client(base=fake.url))
+        update.fetch_searches(corpus, ["spiking"], hf.Client(base=fake.url))
+    finally:
+        fake.close()
     site = root / "site"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", HF_ENDPOINT="http://127.0.0.1:9")  # nothing listens
     result = subprocess.run([sys.executable, "-m", "generator", "build", "--corpus", str(corpus), "--site", str(site)],
@@ -83,6 +89,9 @@ def test_build_from_stored_data_with_the_endpoint_closed(api_site):
     code = (api_site / "code" / "index.html").read_text(encoding="utf-8")
     assert "https://github.com/acme/spikes" in code and "1234 stars" in code
     assert (api_site / "orgs" / "acme" / "index.html").is_file()
+    feed = (api_site / "feeds" / "all.xml").read_text(encoding="utf-8")
+    assert "<name>Ada Lovelace</name>" in feed
+    assert "2025-10" in (api_site / "timeline" / "2025" / "index.html").read_text(encoding="utf-8")
 
 
 def _open(page, url: str) -> list[str]:
