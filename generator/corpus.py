@@ -72,7 +72,7 @@ def _signature(path: Path) -> tuple:
 def _load(path: Path, with_related: bool) -> Corpus:
     dump_paths = sources.find_dumps(path)  # first: a missing folder is the clearest error
     settings = sources.load_settings(path)
-    theme_list = themes.load_themes(path)
+    rules = themes.load_rules(path)
     dumps = []
     for dump_path in dump_paths:
         try:
@@ -81,17 +81,18 @@ def _load(path: Path, with_related: bool) -> Corpus:
             dumps.append(unreadable_dump(dump_path, error))
     merged = merge([r for d in dumps for r in d.records])
     api_files = tuple(api.read_api_file(path, p) for p in api.find_api_files(path))
-    matcher = themes.Matcher(theme_list)
+    matcher = themes.Matcher(rules)
     with_api = merge_api(merged.papers, [r for f in api_files for r in f.records],
-                         belongs=lambda title, abstract: matcher.match(title, abstract)[0] != themes.OTHER_MATCH)
+                         belongs=lambda title, abstract, keywords:
+                         matcher.match(title, abstract, keywords)[0].theme != themes.OTHER.slug)
     papers = with_api.papers
-    matches = [matcher.match(p.title, p.abstract) for p in papers]
+    matches, theme_problems = themes.assign(papers, rules)
     similar = related.related(papers) if with_related else [()] * len(papers)
     papers = tuple(replace(p, themes=m, related=r) for p, m, r in zip(papers, matches, similar))
     listing_ids, clashes = listing_ids_of(tuple(d.name for d in dumps))
-    problems = (tuple(p for d in dumps for p in d.problems) + merged.problems + clashes
+    problems = (tuple(p for d in dumps for p in d.problems) + merged.problems + tuple(theme_problems) + clashes
                 + tuple(p for f in api_files for p in f.problems) + with_api.problems)
-    return Corpus(path, tuple(dumps), papers, theme_list + (themes.OTHER,), merged.duplicates + with_api.duplicates,
+    return Corpus(path, tuple(dumps), papers, rules.themes + (themes.OTHER,), merged.duplicates + with_api.duplicates,
                   problems, organizations(papers), listing_ids, api_files, with_api.left_out)
 
 

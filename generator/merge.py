@@ -162,7 +162,7 @@ class MergedApi:
 
 
 def merge_api(papers: tuple[Paper, ...], records: list[ApiRecord], belongs) -> MergedApi:
-    """Fold API records into the dump papers; `belongs(title, abstract)` decides for Daily Papers."""
+    """Fold API records into the dump papers; `belongs(title, abstract, keywords)` decides for Daily Papers."""
     groups, problems = _group_api(records)
     by_key = {identity_key(p.title): p for p in papers}
     result: dict[str, Paper] = {p.slug: p for p in papers}
@@ -183,7 +183,9 @@ def merge_api(papers: tuple[Paper, ...], records: list[ApiRecord], belongs) -> M
             problems.extend(found)
             duplicates += len(group)
         elif any(r.kind == "search" for r in group) or (
-                any(r.kind == "daily" for r in group) and belongs(group[0].title, _first(r.abstract for r in group))):
+                any(r.kind == "daily" for r in group)
+                and belongs(group[0].title, _first(r.abstract for r in group) or "",
+                            _first(r.keywords for r in group) or ())):
             paper = _api_paper(group)
             result[paper.slug] = paper
             duplicates += len(group) - 1

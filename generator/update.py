@@ -189,11 +189,11 @@ def _item_id(item: dict, index: int) -> str:
 
 
 def _joining(corpus: Path, items: list, rel: str) -> int:
-    matcher = themes.Matcher(themes.load_themes(corpus))
+    matcher = themes.Matcher(themes.load_rules(corpus))
     problems: list[Problem] = []
     records = [api.parse_item(item, rel, i, "daily", None, problems) for i, item in enumerate(items)]
     return sum(1 for r in records if not isinstance(r, str)
-               and matcher.match(r.title, r.abstract)[0] != themes.OTHER_MATCH)
+               and matcher.match(r.title, r.abstract, r.keywords)[0].theme != themes.OTHER.slug)
 
 
 def _check_corpus(corpus: Path) -> None:

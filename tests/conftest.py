@@ -22,6 +22,13 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def real_themes_text() -> str:
+    """The real themes.yml without its include/exclude lists: those name papers of the real corpus."""
+    from generator.themes import without_manual_lists
+
+    return without_manual_lists((CORPUS / "themes.yml").read_text(encoding="utf-8"))
+
+
 def make_corpus(folder: Path, dumps: dict[str, str | bytes], themes: str | None = None,
                 sources: str | None = None) -> Path:
     """A corpus folder from a dict of dump name -> text (or bytes); real themes.yml unless given."""
@@ -32,7 +39,7 @@ def make_corpus(folder: Path, dumps: dict[str, str | bytes], themes: str | None 
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8", newline="")
-    (folder / "themes.yml").write_text(themes if themes is not None else (CORPUS / "themes.yml").read_text())
+    (folder / "themes.yml").write_text(themes if themes is not None else real_themes_text())
     if sources is not None:
         (folder / "sources.yml").write_text(sources)
     return folder

@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import CORPUS, ROOT
+from conftest import CORPUS, ROOT, real_themes_text
 from site_tools import Element, parse_html
 
 DUMPS = ROOT / "tests" / "dumps"
@@ -23,12 +23,12 @@ COMPACT_HEADER = ["Get trending papers in your email inbox once a day!", "Get tr
 
 
 def copy_dumps(folder: Path, *sources: Path, themes: bool = True) -> Path:
-    """A corpus folder holding copies of the given dump files (and the real themes.yml)."""
+    """A corpus folder holding copies of the given dump files (and the real themes.yml, without include/exclude)."""
     folder.mkdir(parents=True, exist_ok=True)
     for source in sources:
         shutil.copyfile(source, folder / source.name)
     if themes:
-        shutil.copyfile(CORPUS / "themes.yml", folder / "themes.yml")
+        (folder / "themes.yml").write_text(real_themes_text(), encoding="utf-8")
     return folder
 
 

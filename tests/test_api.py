@@ -127,7 +127,7 @@ def test_daily_papers_join_only_on_a_theme_and_searched_papers_always(tmp_path):
     corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP})
     store(corpus, "api/daily/2025-10-28.json", [
         daily_item("2510.00001", "Neuromorphic chips with spiking neurons"),
-        daily_item("2510.00002", "A recipe for sourdough bread", "Flour and water."),
+        daily_item("2510.00002", "A recipe for sourdough bread", "Flour and water.", ai_keywords=["bread"]),
     ], listing_date="2025-10-28")
     store(corpus, "api/search/bread.json", [flat_item("2510.00003", "Bread baking at scale", "Ovens.")], query="bread")
     loaded = load_corpus(corpus, with_related=False)

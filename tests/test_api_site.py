@@ -53,7 +53,7 @@ def api_site(tmp_path_factory) -> Path:
         daily_item("2510.00001", "Spiking transformers for language", "An arXiv abstract.", upvotes=31,
                    githubRepo="https://github.com/acme/spikes", githubStars=1234,
                    projectPage="https://acme.github.io/spikes", organization={"name": "acme", "fullname": "Acme Lab"}),
-        daily_item("2510.00002", "Baking bread", "Flour."),  # no theme: left out
+        daily_item("2510.00002", "Baking bread", "Flour.", ai_keywords=["bread"]),  # no theme: left out
     ]
     hostile = flat_item("2510.00003", **{k: v for k, v in HOSTILE.items() if k in ("title", "summary")})
     hostile.update({k: v for k, v in HOSTILE.items() if k not in ("title", "summary")})

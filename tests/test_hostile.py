@@ -28,7 +28,7 @@ import pytest
 from generator.parse import parse_dump
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import CORPUS, make_corpus, run_cli
+from conftest import CORPUS, make_corpus, real_themes_text, run_cli
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
 from generator.render.escape import md_abstract, md_text
@@ -37,7 +37,7 @@ from generator.report import check_report
 from generator.sources import SourceSettings, decode
 from robust_helpers import HOSTILE, MORE, Node, article, copy_dumps, h1_text, page_tree, paper_pages
 
-THEMES_TEXT = (CORPUS / "themes.yml").read_text(encoding="utf-8")
+THEMES_TEXT = real_themes_text()
 EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]  # as in mkdocs.yml
 
 
