@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from generator import addresses, api, dates, related, sources, themes
+from generator import addresses, api, dates, incremental, related, sources, themes
 from generator.errors import DumpError
 from generator.merge import merge, merge_api, organizations
 from generator.model import Corpus, Dump, ListingDate, Problem, Rejected, Source
@@ -87,7 +87,7 @@ def _load(path: Path, with_related: bool) -> Corpus:
                          matcher.match(title, abstract, keywords)[0].theme != themes.OTHER.slug)
     papers = with_api.papers
     matches, theme_problems = themes.assign(papers, rules)
-    similar = related.related(papers) if with_related else [()] * len(papers)
+    similar = incremental.memo(related.related, papers) if with_related else [()] * len(papers)
     papers = tuple(replace(p, themes=m, related=r) for p, m, r in zip(papers, matches, similar))
     listing_ids, clashes = listing_ids_of(tuple(d.name for d in dumps))
     problems = (tuple(p for d in dumps for p in d.problems) + merged.problems + tuple(theme_problems) + clashes
