@@ -260,7 +260,7 @@ def test_hostile_titles_are_text_in_lists(page, hostile_url, dialogs, path):
 def test_hostile_organization_is_text(page, hostile_url, dialogs):
     response = page.goto(urljoin(hostile_url, "papers/a-plain-paper-on-associative-memory/"))
     assert response.status == 200
-    facts = page.locator("article .pa-facts p", has_text="submitted by")
+    facts = page.locator("article .pa-facts li", has_text="Organization:")
     assert HOSTILE_ORG in facts.evaluate("el => el.textContent")
     follow(page, facts.locator("a"))
     assert_page_exists(page)
