@@ -20,8 +20,8 @@ import re
 
 import pytest
 
-from conftest import make_corpus, run_cli
-from robust_helpers import (ACCOUNTING, BROKEN, HOSTILE, SPACED_HEADER, COMPACT_HEADER, copy_dumps, error_lines,
+from helpers import make_corpus, run_cli
+from helpers import (ACCOUNTING, BROKEN, HOSTILE, SPACED_HEADER, COMPACT_HEADER, copy_dumps, error_lines,
                             h1_text, last_line, page_tree, paper_pages)
 
 GOOD_SPACED = "\n".join(SPACED_HEADER + [

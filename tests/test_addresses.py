@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import make_corpus, run_cli
+from helpers import make_corpus, run_cli
 from generator import addresses as at
 from generator.corpus import load_corpus
 from generator.render.site import generate

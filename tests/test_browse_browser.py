@@ -20,8 +20,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import build_site, make_corpus, serve
-from site_tools import parse_html
+from helpers import build_site, make_corpus, serve
+from helpers import parse_html
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from conftest import make_corpus, run_cli
+from helpers import make_corpus, run_cli
 
 COMPACT = (
     "Get trending papers in your email inbox once a day!\n"

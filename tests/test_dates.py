@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import make_corpus
+from helpers import make_corpus
 from generator.corpus import load_corpus
 from generator.dates import parse_date_line
 

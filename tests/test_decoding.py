@@ -14,11 +14,11 @@ import re
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from conftest import make_corpus, run_cli
+from helpers import make_corpus, run_cli
 from generator.corpus import load_corpus
 from generator.errors import CorpusError, DumpError
 from generator.sources import SourceSettings, decode
-from robust_helpers import BROKEN, MORE, SPACED_HEADER, h1_text, page_tree, paper_pages
+from helpers import BROKEN, MORE, SPACED_HEADER, h1_text, page_tree, paper_pages
 
 CLEAN = "\n".join(SPACED_HEADER + [
     "Clean Paper", "", "Clean abstract.", "", "  • 2 authors", "·", "Jul 19, 2023 5", ""])

@@ -28,14 +28,14 @@ import pytest
 from generator.parse import parse_dump
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import CORPUS, make_corpus, run_cli
+from helpers import CORPUS, make_corpus, run_cli
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
 from generator.render.escape import md_abstract, md_text
 from generator.render.site import generate
 from generator.report import check_report
 from generator.sources import SourceSettings, decode
-from robust_helpers import HOSTILE, MORE, Node, article, copy_dumps, h1_text, page_tree, paper_pages
+from helpers import HOSTILE, MORE, Element, article, copy_dumps, h1_text, page_tree, paper_pages
 
 THEMES_TEXT = (CORPUS / "themes.yml").read_text(encoding="utf-8")
 EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]  # as in mkdocs.yml
@@ -87,7 +87,7 @@ FORBIDDEN_TAGS = {"script", "style", "iframe", "textarea", "title", "b", "object
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "srcdoc", "poster", "background", "data"}
 
 
-def _is_material_share_button(node: Node, name: str, value: str) -> bool:
+def _is_material_share_button(node: Element, name: str, value: str) -> bool:
     """Material's own search share button: <a href="javascript:void(0)" class="md-search__icon ...">."""
     return node.tag == "a" and name == "href" and value == "javascript:void(0)" and "md-search__icon" in node.classes
 
@@ -112,10 +112,10 @@ def pages_by_title(hostile_site):
     return found
 
 
-def abstract_paragraph(tree: Node) -> Node:
+def abstract_paragraph(tree: Element) -> Element:
     """The first <p> after <h2 id="abstract"> (its sibling) in the article."""
     for parent in article(tree).iter():
-        children = [c for c in parent.children if isinstance(c, Node)]
+        children = parent.children
         for i, child in enumerate(children):
             if child.tag == "h2" and child.attrs.get("id") == "abstract":
                 return next(c for c in children[i + 1:] if c.tag == "p")

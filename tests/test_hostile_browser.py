@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from conftest import run_cli, serve
-from robust_helpers import HOSTILE, MORE, copy_dumps
+from helpers import run_cli, serve
+from helpers import HOSTILE, MORE, copy_dumps
 
 pytestmark = pytest.mark.browser
 

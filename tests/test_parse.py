@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_corpus
+from helpers import make_corpus
 from generator.corpus import load_corpus, read_dump
 from generator.parse import parse_dump
 

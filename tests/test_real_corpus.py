@@ -21,7 +21,7 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import CORPUS, run_cli
+from helpers import CORPUS, run_cli
 from generator.corpus import load_corpus
 
 D000 = "000_f30abe569db8ffcc.txt"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import make_corpus
+from helpers import make_corpus
 from generator.corpus import load_corpus
 from generator.errors import CorpusError, SourcesFileError
 from generator.render.site import generate

@@ -29,7 +29,7 @@ import pytest
 
 from generator.corpus import load_corpus
 from generator.render.site import generate
-from conftest import make_corpus
+from helpers import make_corpus
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import make_corpus
+from helpers import make_corpus
 from generator.corpus import load_corpus
 from generator.merge import merge
 from generator.model import RawRecord, Source
