@@ -26,7 +26,7 @@ settings.load_profile(os.environ.get("PAPER_ATLAS_HYPOTHESIS", "ci"))
 
 
 @pytest.fixture(scope="session")
-def real_site(tmp_path_factory, worker_id) -> Path:
+def real_site(tmp_path_factory) -> Path:
     """The site built from the real corpus by plain `mkdocs build --strict`, once per test session.
 
     Under pytest-xdist every worker asks for it; the first builds it in the folder the workers
@@ -34,7 +34,7 @@ def real_site(tmp_path_factory, worker_id) -> Path:
     The build's output is kept beside it in build.log (see test_site's strict-build test).
     """
     shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # set in each xdist worker
         shared = shared.parent
     folder = shared / "real-site"
     with FileLock(str(shared / "real-site.lock")):

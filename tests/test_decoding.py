@@ -12,13 +12,13 @@ import json
 import re
 
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from helpers import make_corpus, run_cli
 from generator.corpus import load_corpus
 from generator.errors import CorpusError, DumpError
 from generator.sources import SourceSettings, decode
-from helpers import BROKEN, MORE, SPACED_HEADER, h1_text, page_tree, paper_pages
+from helpers import BROKEN, MORE, SPACED_HEADER, h1_text, make_corpus, page_tree, paper_pages, run_cli
 
 CLEAN = "\n".join(SPACED_HEADER + [
     "Clean Paper", "", "Clean abstract.", "", "  • 2 authors", "·", "Jul 19, 2023 5", ""])

@@ -16,11 +16,10 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
-from helpers import CORPUS, make_corpus
 from generator.corpus import load_corpus
 from generator.render.feeds import ENTRIES as LIMIT  # newest papers per feed (commit cdba5ad)
 from generator.render.site import generate
-from helpers import parse_html, resolve
+from helpers import CORPUS, make_corpus, parse_html, resolve
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ATOM_TYPE = "application/atom+xml"

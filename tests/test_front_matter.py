@@ -13,7 +13,8 @@ import html
 import re
 
 import yaml
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
 
 from generator.render.environment import front_matter

@@ -20,25 +20,36 @@ from __future__ import annotations
 import html.parser
 import re
 import tempfile
-from unittest import mock
 from pathlib import Path
+from unittest import mock
 
 import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator.parse import parse_dump
-from hypothesis import given, settings, strategies as st
-
-from helpers import CORPUS, make_corpus, run_cli
+from generator import addresses as at
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
+from generator.parse import parse_dump
 from generator.render.escape import md_abstract, md_text
-from generator import addresses as at
 from generator.render.index import build_index
 from generator.render.site import charts, generate
 from generator.report import check_report
 from generator.sources import SourceSettings, decode
-from helpers import HOSTILE, MORE, Element, article, copy_dumps, h1_text, page_tree, paper_pages
+from helpers import (
+    CORPUS,
+    HOSTILE,
+    MORE,
+    Element,
+    article,
+    copy_dumps,
+    h1_text,
+    make_corpus,
+    page_tree,
+    paper_pages,
+    run_cli,
+)
 
 THEMES_TEXT = (CORPUS / "themes.yml").read_text(encoding="utf-8")
 EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]  # as in mkdocs.yml
@@ -462,6 +473,6 @@ def test_url_with_markdown_shows_the_abstract_as_text_with_two_external_links(ur
     assert paragraph.text() == URL_MARKDOWN_ABSTRACT
     links = paragraph.find_all("a")
     assert len(links) == 2, [a.attrs for a in links]
-    for a, url in zip(links, URL_MARKDOWN_LINKS):
+    for a, url in zip(links, URL_MARKDOWN_LINKS, strict=True):
         assert a.attrs.get("href", "").startswith(url.split("[")[0]), a.attrs
         assert "pa-external" in a.classes and a.attrs.get("target") == "_blank"

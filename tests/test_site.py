@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import CORPUS, ROOT, make_corpus, run_cli
 from generator.corpus import load_corpus
-from helpers import broken_internal_links, parse_html, search_docs
+from helpers import CORPUS, ROOT, broken_internal_links, make_corpus, parse_html, run_cli, search_docs
 
 NAV = ["Home", "Themes", "Timeline", "Listings", "About"]
 

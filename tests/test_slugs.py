@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from helpers import make_corpus
 from generator.corpus import load_corpus
 from generator.merge import merge
 from generator.model import RawRecord, Source
 from generator.slugs import identity_key, paper_slug
+from helpers import make_corpus
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
