@@ -26,7 +26,7 @@ site: $(VENV)/.installed
 ## test: install the test dependencies, lint (ruff), type-check (mypy) and run the tests
 ## (PAPER_ATLAS_HYPOTHESIS=deep for more property-test examples)
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check .
+	$(BIN)/ruff check generator tests
 	$(BIN)/mypy generator
 	$(BIN)/python -m pytest -n 2
 

@@ -81,7 +81,7 @@ def _load(path: Path, with_related: bool) -> Corpus:
     papers = merged.papers
     matches = themes.assign(papers, theme_list)
     similar = related.related(papers) if with_related else [()] * len(papers)
-    papers = tuple(replace(p, themes=m, related=r) for p, m, r in zip(papers, matches, similar))
+    papers = tuple(replace(p, themes=m, related=r) for p, m, r in zip(papers, matches, similar, strict=True))
     listing_ids, clashes = listing_ids_of(tuple(d.name for d in dumps))
     problems = tuple(p for d in dumps for p in d.problems) + merged.problems + clashes
     return Corpus(path, tuple(dumps), papers, theme_list + (themes.OTHER,), merged.duplicates, problems,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-
 from generator.model import Corpus
 
 
@@ -24,7 +23,7 @@ def _lines(corpus: Corpus):
                f"{len(d.records) - d.with_metadata} without), {len(d.rejected)} rejected")
     papers = corpus.papers
     dated = [p for p in papers if p.date]
-    inferred = [p for p in dated if p.date.inferred]
+    inferred = [p for p in dated if p.date and p.date.inferred]
     conflicts = [p for p in corpus.problems if p.kind == "conflict"]
     yield ""
     yield "Corpus"

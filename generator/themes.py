@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 from generator import yamlfile
+from generator.addresses import theme_slug
 from generator.errors import ThemeFileError
 from generator.model import Paper, Theme, ThemeMatch
-from generator.addresses import theme_slug
 
 THEMES_FILE = "themes.yml"
 THEME_KEYS = {"name", "description", "terms"}

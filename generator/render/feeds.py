@@ -13,7 +13,7 @@ from feedgen.feed import FeedGenerator
 
 from generator.model import Paper
 
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # Feed readers poll for what is new; the newest 100 papers per feed keep each
 # feed small at any corpus size (the site and papers.json hold everything).
 ENTRIES = 100
@@ -22,7 +22,7 @@ ENTRIES = 100
 def _stamp(paper: Paper) -> dt.datetime | None:
     if paper.date is None:
         return None
-    return dt.datetime.combine(paper.date.value, dt.time(), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(paper.date.value, dt.time(), tzinfo=dt.UTC)
 
 
 def atom_feed(papers: list[Paper], *, title: str, subtitle: str, feed_url: str, home_url: str,
