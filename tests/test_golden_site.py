@@ -2,7 +2,7 @@
 
 A small hand-made corpus (three dumps, a themes.yml of its own) goes through
 `load_corpus` and `generate`; every generated file (Markdown pages, charts,
-feeds, papers.json) is compared with tests/golden/site/<path>, and the two
+feeds, papers.json) is compared with tests/golden/pages/<path>, and the two
 trees must hold the same files (Pelican's whole-site comparison). The corpus
 holds, among others:
 
@@ -35,7 +35,7 @@ from generator.corpus import load_corpus
 from generator.render.site import generate
 from helpers import make_corpus
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "site"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "pages"
 REFRESH = os.environ.get("PAPER_ATLAS_REFRESH_GOLDEN") == "1"
 
 HOSTILE_TITLE = "Hopfield <Networks> | *All* You [Need]"
@@ -171,8 +171,8 @@ def test_every_file_matches_its_golden_file(rendered, golden):
         first = differing[0]
         diff = difflib.unified_diff(golden[first].decode("utf-8").splitlines(),
                                     _as_bytes(rendered[first]).decode("utf-8").splitlines(),
-                                    f"golden/site/{first}", f"generated {first}", lineterm="", n=2)
-        pytest.fail(f"{len(differing)} files differ from tests/golden/site: {differing}\n"
+                                    f"golden/pages/{first}", f"generated {first}", lineterm="", n=2)
+        pytest.fail(f"{len(differing)} files differ from tests/golden/pages: {differing}\n"
                     + "\n".join(list(diff)[:60])
                     + "\nIf the change is intended, rerun with PAPER_ATLAS_REFRESH_GOLDEN=1 and review "
                     "`git diff tests/golden`")
