@@ -30,7 +30,6 @@ import hashlib
 import os
 import random
 import re
-import shutil
 import sys
 from bisect import bisect_right
 from collections import defaultdict
@@ -40,6 +39,7 @@ from pathlib import Path
 from generator import dates, sources
 from generator.parse import HEADER_LINES, parse_dump
 from generator.slugs import identity_key
+from generator.themes import without_manual_lists
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_CORPUS = ROOT / "corpus"
@@ -359,7 +359,9 @@ def write(synthetic: Synthetic, out: Path, corpus: Path = REAL_CORPUS) -> Path:
     (out / "sources.yml").unlink(missing_ok=True)
     for listing in synthetic.listings:
         (out / listing.name).write_text(dump_text(listing, synthetic.papers), encoding="utf-8")
-    shutil.copyfile(corpus / "themes.yml", out / "themes.yml")
+    # Without include/exclude lists: they name real papers, which a synthetic corpus does not hold.
+    (out / "themes.yml").write_text(without_manual_lists((corpus / "themes.yml").read_text(encoding="utf-8")),
+                                    encoding="utf-8")
     return out
 
 

@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     export = command("export", _export, "Write all papers as a JSON list sorted by slug.")
     export.add_argument("--json", type=Path, required=True, metavar="PATH", help="file to write ('-' for stdout)")
 
+    review = command("themes", _themes, "Review the themes for the curator of corpus/themes.yml: per theme its "
+                     "size, weakest placements, near misses and terms matching nothing; or, with --suggest, "
+                     "terms proposed for the papers in Other (or in a named theme).")
+    review.add_argument("--suggest", nargs="?", const="", default=None, metavar="THEME",
+                        help="propose terms (TF-IDF) for the papers in Other, or in THEME (slug or name)")
+    review.add_argument("--count", type=int, default=15, metavar="N", help="how many terms to suggest (default 15)")
+
     markdown = command("markdown", _markdown, "Write the generated Markdown pages to a folder, for inspection.")
     markdown.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write into")
 
@@ -73,6 +80,25 @@ def _check(args) -> int:
         print("error: no usable paper in the corpus", file=sys.stderr)
         return 1
     return 1 if args.strict and corpus.problems else 0
+
+
+def _themes(args) -> int:
+    from generator import review, themes
+
+    corpus = load_corpus(args.corpus, with_related=False)
+    rules = themes.load_rules(args.corpus)
+    if args.suggest is None:
+        print(review.review(corpus, rules), end="")
+        return 0
+    try:
+        name, found = review.suggest(corpus, rules, args.suggest or None, args.count)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    slug = next(t.slug for t in corpus.themes if t.name == name)
+    size = sum(1 for p in corpus.papers if any(m.theme == slug for m in p.themes))
+    print(review.suggestions_text(name, size, found), end="")
+    return 0
 
 
 def _export(args) -> int:

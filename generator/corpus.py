@@ -70,7 +70,7 @@ def _signature(path: Path) -> tuple:
 def _load(path: Path, with_related: bool) -> Corpus:
     dump_paths = sources.find_dumps(path)  # first: a missing folder is the clearest error
     settings = sources.load_settings(path)
-    theme_list = themes.load_themes(path)
+    rules = themes.load_rules(path)
     dumps = []
     for dump_path in dump_paths:
         try:
@@ -79,12 +79,12 @@ def _load(path: Path, with_related: bool) -> Corpus:
             dumps.append(unreadable_dump(dump_path, error))
     merged = merge([r for d in dumps for r in d.records])
     papers = merged.papers
-    matches = themes.assign(papers, theme_list)
+    matches, theme_problems = themes.assign(papers, rules)
     similar = related.related(papers) if with_related else [()] * len(papers)
     papers = tuple(replace(p, themes=m, related=r) for p, m, r in zip(papers, matches, similar, strict=True))
     listing_ids, clashes = listing_ids_of(tuple(d.name for d in dumps))
-    problems = tuple(p for d in dumps for p in d.problems) + merged.problems + clashes
-    return Corpus(path, tuple(dumps), papers, theme_list + (themes.OTHER,), merged.duplicates, problems,
+    problems = tuple(p for d in dumps for p in d.problems) + merged.problems + tuple(theme_problems) + clashes
+    return Corpus(path, tuple(dumps), papers, rules.themes + (themes.OTHER,), merged.duplicates, problems,
                   organizations(papers), listing_ids)
 
 

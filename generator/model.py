@@ -133,15 +133,26 @@ class Theme:
     slug: str
     name: str
     description: str
-    terms: tuple[str, ...]
+    terms: tuple[str, ...]  # strong: one places a paper
+    weak: tuple[str, ...] = ()  # weak: two are needed (or one with a strong term)
+    include: tuple[tuple[str, int], ...] = ()  # (slug or title, line in themes.yml): placed by hand
+    exclude: tuple[tuple[str, int], ...] = ()  # kept out by hand
 
 
 @dataclass(frozen=True, slots=True)
 class ThemeMatch:
-    """A paper's place in a theme and the terms that put it there."""
+    """A paper's place in a theme and why: the terms that matched, the score, weak or manual."""
 
     theme: str  # theme slug
-    terms: tuple[str, ...] = field(default=())
+    terms: tuple[str, ...] = field(default=())  # every term that matched, strong ones first
+    weak_terms: tuple[str, ...] = ()  # those of `terms` that are weak
+    score: float = 0.0
+    manual: bool = False  # placed by the theme's `include` list
+
+    @property
+    def weak(self) -> bool:
+        """Placed on weak terms alone (two or more), not by hand."""
+        return not self.manual and bool(self.terms) and len(self.weak_terms) == len(self.terms)
 
 
 @dataclass(frozen=True, slots=True)

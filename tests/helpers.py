@@ -47,6 +47,13 @@ COMPACT_HEADER = ["Get trending papers in your email inbox once a day!", "Get tr
 
 # --- corpus folders ----------------------------------------------------------------------------------------
 
+def real_themes_text() -> str:
+    """The real themes.yml without its include/exclude lists: those name papers of the real corpus."""
+    from generator.themes import without_manual_lists
+
+    return without_manual_lists((CORPUS / "themes.yml").read_text(encoding="utf-8"))
+
+
 def make_corpus(folder: Path, dumps: dict[str, str | bytes], themes: str | None = None,
                 sources: str | None = None) -> Path:
     """A corpus folder from a dict of dump name -> text (or bytes); real themes.yml unless given."""
@@ -57,19 +64,19 @@ def make_corpus(folder: Path, dumps: dict[str, str | bytes], themes: str | None 
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8", newline="")
-    (folder / "themes.yml").write_text(themes if themes is not None else (CORPUS / "themes.yml").read_text())
+    (folder / "themes.yml").write_text(themes if themes is not None else real_themes_text())
     if sources is not None:
         (folder / "sources.yml").write_text(sources)
     return folder
 
 
 def copy_dumps(folder: Path, *sources: Path, themes: bool = True) -> Path:
-    """A corpus folder holding copies of the given dump files (and the real themes.yml)."""
+    """A corpus folder holding copies of the given dump files (and the real themes.yml, without include/exclude)."""
     folder.mkdir(parents=True, exist_ok=True)
     for source in sources:
         shutil.copyfile(source, folder / source.name)
     if themes:
-        shutil.copyfile(CORPUS / "themes.yml", folder / "themes.yml")
+        (folder / "themes.yml").write_text(real_themes_text(), encoding="utf-8")
     return folder
 
 

@@ -38,7 +38,6 @@ from generator.render.site import charts, generate
 from generator.report import check_report
 from generator.sources import SourceSettings, decode
 from helpers import (
-    CORPUS,
     HOSTILE,
     MORE,
     Element,
@@ -48,10 +47,11 @@ from helpers import (
     make_corpus,
     page_tree,
     paper_pages,
+    real_themes_text,
     run_cli,
 )
 
-THEMES_TEXT = (CORPUS / "themes.yml").read_text(encoding="utf-8")
+THEMES_TEXT = real_themes_text()
 EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]  # as in mkdocs.yml
 
 

@@ -54,6 +54,13 @@
     return (a, b) => (b.date || "").localeCompare(a.date || "") || a.title.localeCompare(b.title);
   }
 
+  // Why a paper is in a theme, as on its page: the terms that matched, weak ones marked, or "by hand".
+  function why(m) {
+    if (m.manual) return " (placed by hand)";
+    if (!m.terms.length) return "";
+    return " (" + m.terms.map((t) => t + (m.weak_terms.includes(t) ? " (weak)" : "")).join(", ") + ")";
+  }
+
   function render(form, papers, themeNames, base) {
     const state = formState(form);
     writeState(state);
@@ -79,7 +86,7 @@
       if (p.upvotes !== null) parts.push(p.upvotes + (p.upvotes === 1 ? " upvote" : " upvotes"));
       if (p.organization) parts.push(p.organization);
       if (p.has_code) parts.push("code");
-      parts.push(p.themes.map((t) => themeNames[t] || t).join(", "));
+      parts.push((p.placements || []).map((m) => (themeNames[m.theme] || m.theme) + why(m)).join("; "));
       facts.textContent = parts.join(" · ");
       item.append(link, facts);
       return item;

@@ -23,6 +23,9 @@ def paper_record(paper: Paper) -> dict:
         "links": list(paper.links),
         "sources": [{"dump": s.dump, "line": s.line} for s in paper.sources],
         "themes": [m.theme for m in paper.themes],
+        # Why the paper is in each theme: the terms that matched (weak ones listed again), score, by hand.
+        "placements": [{"theme": m.theme, "terms": list(m.terms), "weak_terms": list(m.weak_terms),
+                        "score": m.score, "manual": m.manual} for m in paper.themes],
         "url": paper_url(paper.slug),
         "has_code": any(is_code(u) for u in paper.links),
     }
