@@ -35,6 +35,8 @@ PAPERS_JSON = "papers.json"
 MONTHS_CHART = "charts/papers-per-month.svg"
 OVERLAP_CHART = "charts/theme-overlap.svg"
 ALL_FEED = "feeds/all.xml"
+# Read by docs/javascripts/search-worker.js (as ../search/vocabulary.txt) to correct typos.
+SEARCH_VOCABULARY = "search/vocabulary.txt"
 
 # Segments the generator owns, per folder. A theme is also a feed name
 # (`feeds/<theme>.xml`) and a chart name (`charts/theme-<theme>.svg`), so its

@@ -17,9 +17,11 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from generator import addresses
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
 from generator.render.site import generate
+from generator.render.vocabulary import render_vocabulary
 
 CORPUS_ENV = "PAPER_ATLAS_CORPUS"
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
@@ -50,6 +52,7 @@ def on_files(files: Files, config) -> Files:
             raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the generator owns that "
                               "address; rename or remove the hand-written file")
         files.append(File.generated(config, path, content=text))
+    add_search_vocabulary(files, config, corpus)
     # INFO, not WARNING: corpus problems are the check report's business, and a
     # warning would fail every strict build over a dump someone has yet to fix.
     if corpus.problems:
@@ -57,6 +60,15 @@ def on_files(files: Files, config) -> Files:
                  len(corpus.problems))
     log.info("Paper Atlas: %s", corpus.accounting())
     return files
+
+
+def add_search_vocabulary(files: Files, config, corpus) -> None:
+    """The words of the indexed titles and abstracts, for the search worker's typo correction."""
+    path = addresses.SEARCH_VOCABULARY
+    if files.get_file_from_path(path) is not None:
+        raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the search worker reads the "
+                          "generated vocabulary there; rename or remove the hand-written file")
+    files.append(File.generated(config, path, content=render_vocabulary(corpus.papers)))
 
 
 def on_serve(server, config, builder):

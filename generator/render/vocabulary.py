@@ -1,0 +1,43 @@
+"""The site's search vocabulary: the words of the indexed titles and abstracts, with counts.
+
+The search worker (docs/javascripts/search-worker.js) fetches this file only
+when a query word matches nothing, and corrects the word to the closest
+vocabulary word by edit distance (fewest edits, then most frequent). One
+"word count" per line, most frequent first, ties alphabetical, so the same
+corpus gives the same bytes. Its address is addresses.SEARCH_VOCABULARY.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+from generator.model import Paper
+
+MIN_LENGTH = 4  # the worker corrects words of 4 letters or more
+MAX_WORDS = 50_000  # at 10,000 papers the file stays small (about 100 kB gzipped at most)
+
+# Letters only: the worker lowercases and splits a query at anything that is not a letter or digit,
+# and never corrects a word that holds a digit.
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def words(text: str) -> list[str]:
+    """The lowercase words of `text` (NFKC, as the worker normalizes a query)."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
+
+
+def vocabulary(papers: Iterable[Paper]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for paper in papers:
+        counts.update(w for w in words(f"{paper.title} {paper.abstract}") if len(w) >= MIN_LENGTH)
+    return counts
+
+
+def render_vocabulary(papers: Iterable[Paper]) -> str:
+    """The file's text: one "word count" line per word, most frequent first."""
+    counts = vocabulary(papers)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_WORDS]
+    return "".join(f"{word} {count}\n" for word, count in ranked)

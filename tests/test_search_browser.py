@@ -1,0 +1,174 @@
+"""Search as a visitor uses it, in headless Chromium, on the real site (issue 12).
+
+The query set (tests/search_queries.yml) runs in one page, one query after
+another, through the same code as `python -m bench.search --recall`. The
+other tests each open the home page and use the box: the count, more results
+as the list scrolls, nonsense, pasted text, highlighting after a hyphenated
+query, suggestions, HTML typed into the box, and Pagefind loading only when
+the box is first focused.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.search import load_queries, recall, run_queries  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 15_000
+RESULTS = ".md-search-result__item"
+META = ".md-search-result__meta"
+
+
+@pytest.fixture
+def dialogs(page: Page) -> list[str]:
+    seen: list[str] = []
+
+    def record(dialog):
+        seen.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    return seen
+
+
+def open_box(page: Page, url: str) -> None:
+    page.goto(url)
+    page.locator(".md-search__input").click()
+
+
+def type_query(page: Page, query: str) -> None:
+    page.keyboard.type(query, delay=30)
+
+
+def count_shown(page: Page) -> int:
+    text = page.text_content(META) or ""
+    match = re.match(r"\s*([\d,.]+k?) matching documents", text)
+    assert match, text
+    return int(match[1].replace(",", ""))
+
+
+def test_query_set_finds_the_right_paper_in_the_top_3(page, real_site_url):
+    """recall@3 >= 95% over the query set (typos, questions, hyphens, phrases, stems, plain words)."""
+    results = run_queries(page, real_site_url, load_queries())
+    summary = recall(results)
+    misses = [(r["query"], r["first"], r["top"], r["meta"]) for r in results if r["rank"] is None]
+    assert summary["all"]["at3"] >= 0.95, f"recall@3 {summary['all']['at3']:.0%}; misses: {misses}"
+
+
+def test_pagefind_loads_on_first_focus_not_with_the_page(page, real_site_url):
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(real_site_url)
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in fetched if "/pagefind/" in u], "Pagefind fetched before anyone searched"
+    page.locator(".md-search__input").click()
+    page.wait_for_timeout(1500)
+    assert [u for u in fetched if u.endswith("/pagefind/pagefind.js")], "first focus did not load Pagefind"
+    assert not [u for u in fetched if "vocabulary" in u], "the vocabulary is fetched only to correct a word"
+
+
+def test_true_count_and_more_results_on_scroll(page, real_site_url):
+    open_box(page, real_site_url)
+    type_query(page, "brain")
+    expect(page.locator(META)).to_have_text(re.compile(r"^\s*\d+ matching documents"), timeout=TIMEOUT)
+    expect(page.locator(RESULTS).first.locator("a").first).to_have_attribute(
+        "href", re.compile(r"/papers/"), timeout=TIMEOUT)
+    total = count_shown(page)
+    found = page.evaluate("""async () => {
+        const pagefind = await import(new URL('pagefind/pagefind.js', document.baseURI).href);
+        return (await pagefind.search('brain')).results.length; }""")
+    assert total == found > 100, (total, found)
+    assert page.locator(RESULTS).count() == 10
+    for _ in range(3):  # Material adds results as the list is scrolled to its end
+        page.locator(".md-search__scrollwrap").evaluate("el => { el.scrollTop = el.scrollHeight; }")
+        page.wait_for_timeout(300)
+    assert page.locator(RESULTS).count() > 10
+    expect(page.locator(f"{RESULTS} .pa-pending")).to_have_count(0, timeout=TIMEOUT)  # every shown one filled in
+    for item in page.locator(RESULTS).all()[10:]:
+        href = item.locator("a").first.get_attribute("href")
+        assert re.search(r"/papers/[^/]+/\?h=", href), href
+        assert item.locator("mark").count() >= 1, item.inner_html()
+        assert item.locator("h1").inner_text().strip()
+
+
+def test_nonsense_finds_no_documents(page, real_site_url):
+    open_box(page, real_site_url)
+    type_query(page, "xyzzyqwv")
+    expect(page.locator(META)).to_have_text(re.compile("No matching documents"), timeout=TIMEOUT)
+    assert page.locator(RESULTS).count() == 0
+
+
+def test_pasted_text_is_searched_at_once(page, real_site_url):
+    open_box(page, real_site_url)
+    page.keyboard.insert_text("kuramoto oscillatory")  # an input event and no key, as a paste
+    first = page.locator(RESULTS).first.locator("a").first
+    expect(first).to_have_attribute("href", re.compile(r"/papers/artificial-kuramoto-oscillatory-neurons/"),
+                                    timeout=TIMEOUT)
+
+
+def test_typo_is_corrected_and_highlighted_as_corrected(page, real_site_url):
+    open_box(page, real_site_url)
+    type_query(page, "hopfeild")
+    first = page.locator(RESULTS).first.locator("a").first
+    expect(first).to_have_attribute("href", re.compile(r"/papers/[^/]*hopfield[^/]*/\?h=hopfield"), timeout=TIMEOUT)
+
+
+def test_highlighting_after_a_hyphenated_query(page, real_site_url):
+    open_box(page, real_site_url)
+    type_query(page, "needle-in-haystack")
+    first = page.locator(RESULTS).first.locator("a").first
+    expect(first).to_have_attribute("href", re.compile(r"/papers/titans-learning-to-memorize-at-test-time/"),
+                                    timeout=TIMEOUT)
+    href = first.get_attribute("href")
+    assert parse_qs(urlsplit(href).query)["h"] == ["needle haystack"], href
+    first.click()
+    page.wait_for_url(re.compile(r"/papers/titans-learning-to-memorize-at-test-time/"), timeout=TIMEOUT)
+    marks = page.locator("article mark[data-md-highlight]")
+    expect(marks.first).to_be_visible(timeout=TIMEOUT)
+    assert {m.inner_text().lower() for m in marks.all()} >= {"needle", "haystack"}
+
+
+def test_suggestion_completes_the_word_being_typed(page, real_site_url):
+    open_box(page, real_site_url)
+    type_query(page, "kuramo")
+    expect(page.locator(".md-search__suggest")).to_have_text(re.compile(r"kuramoto", re.I), timeout=TIMEOUT)
+
+
+def test_quoted_phrase_ranks_exact_phrase_first(page, real_site_url, real_site):
+    open_box(page, real_site_url)
+    type_query(page, '"sparse distributed memory"')
+    first = page.locator(RESULTS).first
+    expect(first.locator("a").first).to_have_attribute(
+        "href", re.compile(r"/papers/(attention-approximates-sparse-distributed-memory|"
+                           r"superposed-episodic-and-semantic-memory-via-sparse-distributed-representation)/"),
+        timeout=TIMEOUT)
+    assert "sparse distributed memory" in first.inner_text().lower()
+
+
+def test_html_typed_into_the_box_is_text(page, real_site_url, dialogs):
+    open_box(page, real_site_url)
+    type_query(page, '<img src=x onerror=alert(1)><script>alert(2)</script> "hopfield')
+    expect(page.locator(META)).not_to_have_text(re.compile("Initializing|Type to start"), timeout=TIMEOUT)
+    page.wait_for_timeout(800)
+    injected = page.evaluate(
+        "() => document.querySelectorAll('.md-search img, .md-search script, .md-search [onerror]').length")
+    assert injected == 0
+    assert dialogs == []
+
+
+def test_markup_typed_before_a_word_is_not_injected_with_its_suggestion(page, real_site_url, dialogs):
+    open_box(page, real_site_url)
+    type_query(page, "<i>kuramo<img/src=x/onerror=alert(7)>kuramo")
+    expect(page.locator(META)).to_have_text(re.compile(r"matching document"), timeout=TIMEOUT)
+    page.wait_for_timeout(800)
+    assert page.evaluate("() => document.querySelectorAll('.md-search__suggest *, .md-search img').length") == 0
+    assert dialogs == []

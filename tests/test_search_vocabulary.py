@@ -1,0 +1,57 @@
+"""The search vocabulary file (generator/render/vocabulary.py) and what Pagefind indexes of a paper page."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator import addresses
+from generator.model import Paper
+from generator.render.vocabulary import MIN_LENGTH, render_vocabulary
+
+
+def paper(title: str, abstract: str) -> Paper:
+    return Paper(slug="x", title=title, abstract=abstract, date=None, upvotes=None, authors=None,
+                 org_handle=None, org_name=None, links=(), sources=())
+
+
+def lines(text: str) -> list[tuple[str, int]]:
+    return [(word, int(count)) for word, count in (line.split(" ") for line in text.splitlines())]
+
+
+def test_words_with_counts_most_frequent_first():
+    text = render_vocabulary([paper("Hopfield Networks", "Modern Hopfield networks store patterns."),
+                              paper("Kuramoto Oscillators", "Oscillators synchronise; networks of them too.")])
+    assert lines(text) == [("networks", 3), ("hopfield", 2), ("oscillators", 2), ("kuramoto", 1),
+                           ("modern", 1), ("patterns", 1), ("store", 1), ("synchronise", 1), ("them", 1)]
+
+
+def test_short_words_numbers_and_punctuation_are_left_out():
+    text = render_vocabulary([paper("GPT-2 in 3D", "A net at 10 bits/s, see x_y and <b>bold</b>.")])
+    assert all(len(word) >= MIN_LENGTH and word.isalpha() for word, _ in lines(text)), text
+    assert "bits" in text and "bold" in text and "10" not in text
+
+
+def test_normalized_as_the_worker_normalizes_queries():
+    text = render_vocabulary([paper("ＦＵＬＬWIDTH Ligatures ﬁnetuning", "Café")])
+    assert {w for w, _ in lines(text)} == {"fullwidth", "ligatures", "finetuning", "café"}
+
+
+@given(st.lists(st.tuples(st.text(max_size=40), st.text(max_size=200)), max_size=5))
+def test_any_text_gives_well_formed_lines(pairs):
+    text = render_vocabulary([paper(t, a) for t, a in pairs])
+    for line in text.splitlines():
+        word, count = line.split(" ")
+        assert word and " " not in word and "\n" not in word and int(count) >= 1
+    assert text == render_vocabulary([paper(t, a) for t, a in pairs])  # same corpus, same bytes
+
+
+def test_real_site_ships_the_vocabulary(real_site):
+    words = dict(lines((real_site / addresses.SEARCH_VOCABULARY).read_text(encoding="utf-8")))
+    for word in ("hopfield", "kuramoto", "hippocampus", "schizophrenia", "memorization"):
+        assert word in words, word
+
+
+def test_abstract_heading_is_not_indexed(real_site):
+    page = (real_site / "papers" / "pointer-networks" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 data-pagefind-ignore="index" id="abstract">' in page
