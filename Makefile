@@ -37,9 +37,9 @@ serve: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(BIN)/python -m generator check --corpus corpus
 
-## bench: measure builds at 1,000-10,000 synthetic papers (not part of test); writes bench/results.md
+## bench: every speed target of issue 15 beside the floor (not part of test; about 40 minutes); writes bench/results.md
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --only all
 
 clean:
 	rm -rf site $(VENV)

@@ -1,4 +1,4 @@
-"""Measure Paper Atlas at 1,000 to 10,000 papers; write bench/results.md, results.json and the plot.
+"""Measure Paper Atlas at 1,000 to 10,000 papers (`python -m bench --sizes ...`); write bench/results-sizes.md, .json and the plot.
 
     python -m bench                       # what `make bench` runs
     python -m bench --sizes 1000 --no-search   # a quick look
@@ -699,7 +699,7 @@ def write_results(info: dict, rows: list[dict], real: dict | None, rebuild: dict
         "![seconds per 1,000 papers](seconds_per_1000.png)",
         "",
     ]
-    (BENCH / "results.md").write_text("\n".join(lines), encoding="utf-8")
+    (BENCH / "results-sizes.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 def plot(rows: list[dict]) -> None:
@@ -761,7 +761,7 @@ def _run_in_snapshot(argv: list[str]) -> int:
     if SNAPSHOT.exists():
         shutil.rmtree(SNAPSHOT)
     SNAPSHOT.mkdir(parents=True)
-    ignore = shutil.ignore_patterns("__pycache__", "work", "*.pyc", "results.*", "*.png")
+    ignore = shutil.ignore_patterns("__pycache__", "work", "*.pyc", "results.*", "results-*", "*.png")
     for part in SNAPSHOT_PARTS:
         source = ROOT / part
         if source.is_dir():
@@ -788,14 +788,25 @@ def main(argv: list[str] | None = None) -> int:
                         help="rewrite results.md and the plot from results.json, measuring nothing")
     parser.add_argument("--no-snapshot", action="store_true",
                         help="measure the work tree as it is, even if it changes during the run")
+    parser.add_argument("--only", choices=("all", "build", "rebuild", "themes", "serve"),
+                        help="all: every issue-15 target, written to bench/results.md (what make bench runs); or one target alone (see bench/targets.py), on the work tree as it is")
+    parser.add_argument("--papers", default="2000",
+                        help="with --only: comma-separated N, or 374/real for the real corpus (default %(default)s)")
+    parser.add_argument("--themes", default="0,100,200,400",
+                        help="with --only themes: theme counts, 0 for the real themes.yml (default %(default)s)")
     args = parser.parse_args(argv)
+    if args.only:
+        from bench.targets import run_only
+
+        os.chdir(ROOT)
+        return run_only(args.only, args.papers, args.themes, args.seed)
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     if args.report_only:
-        data = json.loads((BENCH / "results.json").read_text())
+        data = json.loads((BENCH / "results-sizes.json").read_text())
         write_results(data["machine"], data["sizes"], data["real_corpus"], data["rebuild"], data["search"],
                       data["command"], data["seconds_total"])
         plot(data["sizes"])
-        log("rewrote bench/results.md and bench/seconds_per_1000.png from bench/results.json")
+        log("rewrote bench/results-sizes.md and the plot from bench/results-sizes.json")
         return 0
     if not args.no_snapshot and not os.environ.get("PAPER_ATLAS_BENCH_CODE"):
         return _run_in_snapshot(argv if argv is not None else sys.argv[1:])
@@ -854,11 +865,11 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows + ([real] if real else []):
         r.pop("papers", None)
     write_results(info, rows, real if not args.no_real else None, rebuild, search, command, total)
-    (BENCH / "results.json").write_text(json.dumps(
+    (BENCH / "results-sizes.json").write_text(json.dumps(
         {"machine": info, "command": command, "seconds_total": total, "sizes": rows, "real_corpus": real,
          "rebuild": rebuild, "search": search}, indent=1, default=str), encoding="utf-8")
     plot(rows)
-    log(f"done in {total / 60:.1f} min: bench/results.md, bench/results.json, bench/seconds_per_1000.png")
+    log(f"done in {total / 60:.1f} min: bench/results-sizes.md, bench/results-sizes.json, bench/seconds_per_1000.png")
     return 0
 
 

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from generator import write
+from generator import incremental, write
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
 from generator.model import Corpus
@@ -122,13 +122,19 @@ def _markdown(args) -> int:
 
 
 def _build(args) -> int:
+    started = time.perf_counter()
+    inputs = incremental.inputs_key(args.config, args.corpus, args.strict)
+    if incremental.up_to_date(args.config, inputs, args.site):
+        print(f"{args.site}/ is up to date: nothing changed since it was built "
+              f"({time.perf_counter() - started:.1f} s)")
+        return 0
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from generator.hooks import CORPUS_ENV
+    from generator.hooks import CORPUS_ENV  # imports the renderers: after the up-to-date check
 
-    started = time.perf_counter()
+    incremental.enable(args.config)
     corpus = load_corpus(args.corpus)  # fail early, with the corpus's own message
     if args.strict and corpus.problems:
         print(check_report(corpus), end="")
@@ -141,8 +147,9 @@ def _build(args) -> int:
     staging = write.new_build_dir(args.site)
     try:
         config = load_config(str(args.config), site_dir=str(staging), strict=True)
-        build(config)
+        build(config, dirty=True)  # dirty: into an empty folder, skipping only pages taken from the cache
         write.replace_dir(staging, args.site, protected=[Path(config.docs_dir), args.corpus])
+        incremental.record(inputs, args.site)
     except (MkDocsException, SystemExit) as error:
         write.discard(staging)
         print(f"error: the site was not built ({error or 'see the messages above'}); "
@@ -151,6 +158,8 @@ def _build(args) -> int:
     except BaseException:
         write.discard(staging)
         raise
+    finally:
+        incremental.disable()
     _summary(corpus, args.site, time.perf_counter() - started)
     return 0
 

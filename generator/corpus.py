@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from generator import addresses, dates, related, sources, themes
+from generator import addresses, dates, incremental, related, sources, themes
 from generator.errors import DumpError
 from generator.merge import merge, organizations
 from generator.model import Corpus, Dump, ListingDate, Problem, Rejected, Source
@@ -80,7 +80,7 @@ def _load(path: Path, with_related: bool) -> Corpus:
     merged = merge([r for d in dumps for r in d.records])
     papers = merged.papers
     matches, theme_problems = themes.assign(papers, rules)
-    similar = related.related(papers) if with_related else [()] * len(papers)
+    similar = incremental.memo(related.related, papers) if with_related else [()] * len(papers)
     papers = tuple(replace(p, themes=m, related=r) for p, m, r in zip(papers, matches, similar, strict=True))
     listing_ids, clashes = listing_ids_of(tuple(d.name for d in dumps))
     problems = tuple(p for d in dumps for p in d.problems) + merged.problems + tuple(theme_problems) + clashes

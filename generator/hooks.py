@@ -17,7 +17,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from generator import addresses
+from generator import addresses, incremental, serve
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
 from generator.render.site import generate
@@ -43,16 +43,17 @@ def on_files(files: Files, config) -> Files:
         raise PluginError(f"Paper Atlas: rendering failed ({type(error).__name__}: {error}). "
                           "`python -m generator check` lists corpus problems; if it shows none, "
                           "please report this as a bug with the corpus that causes it") from None
-    generated: set[str] = set()
+    generated: dict[str, str | bytes] = {}
     for path, text in pages:
         if path in generated:
             raise PluginError(f"Paper Atlas: two generated pages share the address {path}; please report this bug")
-        generated.add(path)
+        generated[path] = text
         if files.get_file_from_path(path) is not None:
             raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the generator owns that "
                               "address; rename or remove the hand-written file")
         files.append(File.generated(config, path, content=text))
     add_search_vocabulary(files, config, corpus)
+    incremental.reuse(files, generated, config)  # `generator build`, `mkdocs serve`: pages unchanged since a build
     # INFO, not WARNING: corpus problems are the check report's business, and a
     # warning would fail every strict build over a dump someone has yet to fix.
     if corpus.problems:
@@ -60,6 +61,17 @@ def on_files(files: Files, config) -> Files:
                  len(corpus.problems))
     log.info("Paper Atlas: %s", corpus.accounting())
     return files
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    if command == "serve":
+        incremental.serving = True  # the first build fills the cache that later rebuilds use
+
+
+def on_config(config):
+    if incremental.serving and not incremental.active():
+        incremental.enable(config.config_file_path)
+    return config
 
 
 def add_search_vocabulary(files: Files, config, corpus) -> None:
@@ -73,7 +85,13 @@ def add_search_vocabulary(files: Files, config, corpus) -> None:
 
 def on_serve(server, config, builder):
     server.watch(str(corpus_dir(config)))
+    serve.install(server, config)  # cached rebuilds; a broken edit's error shown in the browser
     return server
+
+
+def on_post_page(output: str, page, config) -> str:
+    incremental.keep(page, output)
+    return output
 
 
 def on_post_build(config) -> None:
@@ -82,9 +100,19 @@ def on_post_build(config) -> None:
     Only elements marked `data-pagefind-body` are indexed: a paper's title and
     abstract, and the about page, so each paper is found once, on its page.
     """
+    incremental.check_links()
+    _pagefind(config)
+    incremental.store_pages()
+
+
+def _pagefind(config) -> None:
     command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent",
                "--glob", "{papers/**/*.html,about/*.html}",  # the only pages with a data-pagefind-body
                "--exclude-selectors", ".headerlink"]  # the ¶ permalink is not part of a title
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise PluginError(f"Paper Atlas: Pagefind could not index the site: {result.stderr or result.stdout}")
+
+    def run() -> None:
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise PluginError(f"Paper Atlas: Pagefind could not index the site: {result.stderr or result.stdout}")
+
+    incremental.pagefind(config.site_dir, command, run)  # an index made from the same pages is reused

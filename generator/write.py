@@ -82,6 +82,26 @@ def write_file(path: Path, text: str, protected: Iterable[Path] = ()) -> None:
     _atomic_write(path, text.encode("utf-8"))
 
 
+def write_bytes(path: Path, data: bytes) -> None:
+    """One file of a cache or of a site being built, replaced atomically (never written in place, so a
+    file hard-linked elsewhere keeps its old bytes)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, data)
+
+
+def move(source: Path, target: Path) -> None:
+    """A finished file moved into place (same file system: atomic)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(source, target)
+
+
+def copy_tree(source: Path, target: Path) -> None:
+    """A folder of a cache or of a site being built, copied whole (new files: never linked to the source)."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+
+
 def _atomic_write(target: Path, data: bytes) -> None:
     """Write beside the target, then rename over it: readers see the old file or the new one."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")

@@ -99,6 +99,11 @@ def years_of_theme(papers: list[Paper], theme: Theme, colour: str) -> tuple[str,
     return _svg(fig, alt), alt
 
 
+# Beyond this many themes the counts no longer fit in their cells, and one text object per cell makes the
+# chart quadratic in the number of themes (400 themes: 160,000 labels, most of a build's time and memory).
+LABELLED_THEMES_MAX = 20
+
+
 def overlap_matrix(themes: tuple[Theme, ...], members: dict[str, set[str]]) -> tuple[str, str]:
     """Heat map: papers shared by each pair of themes (diagonal: the theme's size)."""
     names = [t.name for t in themes]
@@ -108,11 +113,12 @@ def overlap_matrix(themes: tuple[Theme, ...], members: dict[str, set[str]]) -> t
         ax.imshow(grid, cmap="Blues")
         ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=7)
         ax.set_yticks(range(len(names)), names, fontsize=7)
-        peak = max(max(row) for row in grid) or 1
-        for i, row in enumerate(grid):
-            for j, value in enumerate(row):
-                ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
-                        color="white" if value > peak * 0.6 else "#333333")
+        if len(themes) <= LABELLED_THEMES_MAX:
+            peak = max(max(row) for row in grid) or 1
+            for i, row in enumerate(grid):
+                for j, value in enumerate(row):
+                    ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
+                            color="white" if value > peak * 0.6 else "#333333")
         fig.subplots_adjust(left=0.36, right=0.99, top=0.99, bottom=0.36)
     pairs = sorted(((grid[i][j], names[i], names[j]) for i in range(len(themes)) for j in range(i + 1, len(themes))),
                    reverse=True)[:3]

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator import addresses as at
-from generator.model import Corpus, Paper
+from generator import incremental
+from generator.model import Corpus, Paper, Theme
 from generator.render import lists
 from generator.render.data import papers_json
 from generator.render.index import SiteIndex, build_index
@@ -36,21 +37,27 @@ def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | by
 
 
 def charts(site: SiteIndex) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """The SVG chart files, and each chart's text alternative by its path."""
+    """The SVG chart files, and each chart's text alternative by its path (from the build's cache when
+    the same chart was drawn before: matplotlib is slow)."""
+    return incremental.memo(_charts, site.corpus.papers, site.corpus.themes,
+                            {slug: tuple(papers) for slug, papers in site.by_theme.items()})
+
+
+def _charts(papers: tuple[Paper, ...], themes: tuple[Theme, ...],
+            by_theme: dict[str, tuple[Paper, ...]]) -> tuple[list[tuple[str, str]], dict[str, str]]:
     from generator.render import charts as draw  # matplotlib: imported when a site is rendered
 
-    corpus = site.corpus
     files, alts = [], {}
-    months = draw.months_by_theme(list(corpus.papers), corpus.themes)
+    months = draw.months_by_theme(list(papers), themes)
     if months:
         files.append((at.MONTHS_CHART, months[0]))
         alts[at.MONTHS_CHART] = months[1]
-    members = {slug: {p.slug for p in papers} for slug, papers in site.by_theme.items()}
-    svg, alts[at.OVERLAP_CHART] = draw.overlap_matrix(corpus.themes, members)
+    members = {slug: {p.slug for p in papers} for slug, papers in by_theme.items()}
+    svg, alts[at.OVERLAP_CHART] = draw.overlap_matrix(themes, members)
     files.append((at.OVERLAP_CHART, svg))
-    colours = draw.theme_colours(corpus.themes)
-    for theme in corpus.themes:
-        chart = draw.years_of_theme(site.by_theme[theme.slug], theme, colours[theme.slug])
+    colours = draw.theme_colours(themes)
+    for theme in themes:
+        chart = draw.years_of_theme(list(by_theme[theme.slug]), theme, colours[theme.slug])
         if chart:
             files.append((at.theme_chart(theme.slug), chart[0]))
             alts[at.theme_chart(theme.slug)] = chart[1]

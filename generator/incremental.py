@@ -1,0 +1,429 @@
+"""Incremental builds: a content-keyed cache of what a build makes.
+
+* Pages: the HTML MkDocs made of each generated page. A page's HTML is a
+  function of its Markdown, its address and everything else that goes into
+  every page: the generator's own code, mkdocs.yml (with the environment
+  variables it reads), docs/ (templates, styles, hand-written pages) and the
+  versions of Python, MkDocs, Material and Python-Markdown. `page_key` hashes
+  all of it, so a cached page is used only when MkDocs would make the same
+  bytes again.
+* Results of pure functions (`memo`): the charts and the related papers,
+  keyed by the generator's code and their arguments.
+* Pagefind's output (`pagefind`), keyed by the pages it reads and its command.
+
+Every entry carries the digest of its own bytes and is checked when read: a
+damaged entry is a miss, never a page.
+
+`python -m generator build` and `mkdocs serve` turn it on (`enable`) and build
+with MkDocs' `dirty` mode into an empty folder: pages found in the cache are
+written into it and marked unmodified, so MkDocs renders neither their Markdown
+nor their template. Pages that some page links to with an #anchor are always
+rendered, so MkDocs' anchor validation stays whole; the links of the pages taken
+from the cache are checked here (`check_links`) as MkDocs checks rendered ones:
+a broken one is a warning, and strict mode fails the build. Pages are kept only
+from a build that warned of nothing (`store_pages`).
+
+With nothing changed (the same inputs, `inputs_key`, and the site folder as the
+last build left it), `generator build` does nothing at all (`up_to_date`).
+
+Kept in `.cache/paper-atlas/` beside mkdocs.yml (git-ignored), or in
+$PAPER_ATLAS_CACHE. Deleting it is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import posixpath
+import re
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from generator import write
+
+CACHE_ENV = "PAPER_ATLAS_CACHE"
+CACHE_DIR = Path(".cache") / "paper-atlas"
+FORMAT = b"paper-atlas-page-cache 1\n"  # bump when the entry layout changes
+PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "paper-atlas")
+log = logging.getLogger("mkdocs.plugins.paper_atlas")
+
+
+def cache_dir(config_file: str | Path) -> Path:
+    return Path(os.environ.get(CACHE_ENV) or Path(config_file).parent / CACHE_DIR)
+
+
+def _digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.hexdigest()
+
+
+def _tree(folder: Path) -> list[bytes]:
+    """Every file of a folder as name and bytes, in a fixed order (caches and bytecode left out)."""
+    out = []
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                out += [str(path.relative_to(folder)).encode(), path.read_bytes()]
+    return out
+
+
+_ENV_TAG = re.compile(r"!ENV\s*(\[[^\]]*\]|\S+)")
+_DOCS_DIR = re.compile(r"^docs_dir:\s*['\"]?([^'\"#\s]+)", re.M)
+
+
+def site_key(config_file: str | Path) -> str:
+    """What every page depends on besides its own Markdown (see the module's docstring): taken from the
+    files themselves, so it costs no MkDocs start-up. mkdocs.yml is hashed with the values of the
+    environment variables it reads (`!ENV`)."""
+    config_file = Path(config_file)
+    text = config_file.read_bytes()
+    names = sorted({name for tag in _ENV_TAG.findall(text.decode("utf-8", "replace"))
+                    for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", tag)})
+    env = [f"{name}={os.environ.get(name)}".encode() for name in names]
+    docs = _DOCS_DIR.search(text.decode("utf-8", "replace"))
+    docs_dir = config_file.parent / (docs[1] if docs else "docs")
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package}=none".encode())
+    generator = Path(__file__).resolve().parent
+    return _digest(FORMAT, sys.version.encode(), *versions, *_tree(generator), text, *env, *_tree(docs_dir))
+
+
+def page_key(site: str, src_uri: str, markdown: str) -> str:
+    return _digest(site.encode(), src_uri.encode(), markdown.encode("utf-8", "surrogatepass"))
+
+
+class PageCache:
+    """key -> HTML bytes, one file per key; every entry checked against its digest when read."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _path(self, key: str) -> Path:
+        return self.folder / "pages" / key[:2] / f"{key}.html"
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        if not data.startswith(FORMAT):
+            return None
+        digest, _, html = data[len(FORMAT):].partition(b"\n")
+        return html if digest.decode("ascii", "replace") == _digest(html) else None
+
+    def put(self, key: str, html: bytes, pending: Path | None = None) -> None:
+        """Store an entry; into `pending` (a folder of this build) when given, to be kept by keep_pending."""
+        data = FORMAT + _digest(html).encode() + b"\n" + html
+        write.write_bytes(pending / f"{key}.html" if pending else self._path(key), data)
+
+    def keep_pending(self, pending: Path, keys: set[str]) -> None:
+        for key in keys:
+            write.move(pending / f"{key}.html", self._path(key))
+
+
+class MemoCache(PageCache):
+    """Results of pure functions (charts, related papers), pickled; keyed by the function and its arguments."""
+
+    def _path(self, key: str) -> Path:
+        return self.folder / "memo" / key[:2] / f"{key}.pickle"
+
+
+def _stable(value, seen: dict[int, bytes]) -> bytes:
+    """Bytes that identify a value of the generator's own types, the same in every process (sets sorted).
+    `seen` keeps the bytes of each (immutable) dataclass already met in this key."""
+    if isinstance(value, (set, frozenset)):
+        return b"set(" + b",".join(sorted(_stable(v, seen) for v in value)) + b")"
+    if isinstance(value, dict):
+        return b"dict(" + b",".join(_stable(k, seen) + b":" + _stable(v, seen) for k, v in value.items()) + b")"
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__.encode() + b"(" + b",".join(_stable(v, seen) for v in value) + b")"
+    if hasattr(value, "__dataclass_fields__"):
+        known = seen.get(id(value))
+        if known is None:
+            known = seen[id(value)] = (type(value).__qualname__.encode() + b"(" + b",".join(
+                _stable(getattr(value, f), seen) for f in value.__dataclass_fields__) + b")")
+        return known
+    if value is None or isinstance(value, (str, int, float, bool, bytes)) or hasattr(value, "isoformat"):
+        return repr(value).encode("utf-8", "surrogatepass")
+    raise TypeError(f"no stable key for {type(value).__name__}")
+
+
+def memo(function, *args):
+    """function(*args), taken from the cache when this build has one and the same call was made before.
+    Only for pure functions of the generator's own data: the key is the generator's code and the arguments."""
+    import pickle
+
+    build = _build
+    if build is None:
+        return function(*args)
+    key = _digest(build.site.encode(), f"{function.__module__}.{function.__qualname__}".encode(),
+                  *(_stable(a, seen) for seen in [dict[int, bytes]()] for a in args))
+    cache = MemoCache(build.cache.folder)
+    data = cache.get(key)
+    if data is not None:
+        return pickle.loads(data)
+    result = function(*args)
+    cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result
+
+
+@dataclass
+class Build:
+    """What one build took from the cache and what it adds to it."""
+
+    cache: PageCache
+    site: str
+    reused: dict[str, str] = field(default_factory=dict)  # src_uri -> Markdown of pages taken from the cache
+    pending: dict[str, str] = field(default_factory=dict)  # src_uri -> key of pages MkDocs renders
+    rendered: set[str] = field(default_factory=set)  # keys of the pages rendered, waiting in pending_dir
+    generated: int = 0
+    files: Any = None  # MkDocs' Files of this build
+    warnings: _Counter = field(default_factory=lambda: _Counter(logging.WARNING))
+
+    @property
+    def pending_dir(self) -> Path:
+        return self.cache.folder / f"pending-{os.getpid()}"
+
+
+class _Counter(logging.Handler):
+    """Counts the warnings of a build: a page rendered in a build that warned is not kept."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+_build: Build | None = None  # set by enable(): one `python -m generator build`, or one `mkdocs serve` rebuild
+serving = False  # set by the hook's on_startup under `mkdocs serve`
+
+
+def enable(config_file: str | Path) -> None:
+    """Let what follows in this process (reading the corpus, rendering, the next MkDocs build) use the cache."""
+    global _build
+    disable()
+    _build = Build(PageCache(cache_dir(config_file)), site_key(config_file))
+    logging.getLogger("mkdocs.commands.build").addFilter(_quiet_dirty)
+    logging.getLogger("mkdocs").addHandler(_build.warnings)
+
+
+def disable() -> None:
+    global _build
+    if _build is not None:
+        logging.getLogger("mkdocs").removeHandler(_build.warnings)
+        write.discard(_build.pending_dir)  # pages of a build that failed
+    _build = None
+    logging.getLogger("mkdocs.commands.build").removeFilter(_quiet_dirty)
+
+
+def active() -> bool:
+    return _build is not None
+
+
+def _quiet_dirty(record: logging.LogRecord) -> bool:
+    """MkDocs warns that a dirty build may leave stale navigation; ours builds into an empty folder and
+    skips only pages whose output is known, so the warning (fatal in strict mode) does not apply."""
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def reuse(files, generated: dict[str, str | bytes], config) -> None:
+    """Called by the hook's on_files: write cached pages into the site and mark them unmodified."""
+    build = _build
+    if build is None:
+        return
+    build.generated = sum(1 for p in generated if p.endswith(".md"))
+    build.files = files
+    targets = anchor_targets(generated)
+    for src_uri, markdown in generated.items():
+        if not src_uri.endswith(".md") or src_uri in targets or not isinstance(markdown, str):
+            continue  # pages only (Markdown is text; charts and feeds are not pages)
+        file = files.get_file_from_path(src_uri)
+        key = page_key(build.site, src_uri, markdown)
+        html = build.cache.get(key)
+        if html is None:
+            build.pending[src_uri] = key
+            continue
+        write.write_bytes(Path(file.abs_dest_path), html)
+        file.is_modified = _unmodified  # MkDocs' dirty mode skips reading and rendering the page
+        build.reused[src_uri] = markdown
+
+
+def _unmodified() -> bool:
+    return False
+
+
+def keep(page, output: str) -> None:
+    """Called by the hook's on_post_page: a rendered page's HTML goes to the cache's pending folder (on disk,
+    not in memory: 10,000 pages would hold 200 MB), to be kept by store_pages()."""
+    build = _build
+    if build is not None and page.file.src_uri in build.pending:
+        key = build.pending[page.file.src_uri]
+        # The bytes MkDocs writes (mkdocs.commands.build._build_page).
+        build.cache.put(key, output.encode("utf-8", errors="xmlcharrefreplace"), pending=build.pending_dir)
+        build.rendered.add(key)
+
+
+_LINK = re.compile(r"\]\(([^()\s]+)\)")
+
+
+def anchor_targets(generated: dict[str, str | bytes]) -> set[str]:
+    """Generated pages that some generated page links to with an #anchor. They are always rendered: MkDocs
+    checks anchors against the pages it renders in the same build."""
+    out = set()
+    for src_uri, markdown in generated.items():
+        if src_uri.endswith(".md") and isinstance(markdown, str):
+            folder = posixpath.dirname(src_uri)
+            for target in _LINK.findall(markdown):
+                path, hash_, _ = target.partition("#")
+                if hash_ and "://" not in path:
+                    out.add(posixpath.normpath(posixpath.join(folder, path)) if path else src_uri)
+    return out
+
+
+def check_links() -> None:
+    """Called by the hook's on_post_build: the links of pages taken from the cache, checked as MkDocs checks
+    rendered ones (validation.links.unrecognized_links and not_found): each relative link must lead to a
+    page of this build. A broken one is a warning, which fails a strict build."""
+    build = _build
+    if build is None or build.files is None:
+        return
+    files = build.files
+    known = {f.src_uri for f in files}
+    for src_uri, markdown in build.reused.items():
+        folder = posixpath.dirname(src_uri)
+        for target in _LINK.findall(markdown):
+            if "://" in target or target.startswith(("mailto:", "#")):
+                continue
+            path, _, anchor = target.partition("#")
+            resolved = posixpath.normpath(posixpath.join(folder, path))
+            if resolved not in known:
+                log.warning("Doc file '%s' contains a link '%s', but the target '%s' is not found among "
+                            "documentation files.", src_uri, target, resolved)
+                continue
+            page = files.get_file_from_path(resolved).page
+            anchors = page.present_anchor_ids if page is not None else None
+            if anchor and (anchors is None or anchor not in anchors):
+                log.warning("Doc file '%s' contains a link '%s', but the doc '%s' does not contain an anchor "
+                            "'#%s'.", src_uri, target, resolved, anchor)
+    log.info("Paper Atlas: rendered %d of %d generated pages (%d pages from the cache)",
+             build.generated - len(build.reused), build.generated, len(build.reused))
+
+
+def store_pages() -> None:
+    """At the end of a build that warned of nothing (the hook's on_post_build): keep the pages MkDocs
+    rendered. A page from a build that warned is never kept, so its warning comes back next time."""
+    build = _build
+    if build is None:
+        return
+    if not build.warnings.count:
+        build.cache.keep_pending(build.pending_dir, build.rendered)
+    build.rendered.clear()
+    write.discard(build.pending_dir)
+
+
+def record(inputs: str, site: Path) -> None:
+    """After `site` was replaced by a successful build: what it was built from (see up_to_date)."""
+    build = _build
+    if build is None:
+        return
+    data = json.dumps({"site": str(site.resolve()), "inputs": inputs, "files": _manifest(site)})
+    write.write_bytes(_last_build(build.cache.folder, site), data.encode())
+
+
+# --------------------------------------------------------------------------- nothing changed
+
+def _last_build(cache: Path, site: Path) -> Path:
+    """Where the record of the last build of `site` is kept (one per site folder)."""
+    return cache / "builds" / f"{_digest(str(site.resolve()).encode())[:16]}.json"
+
+
+def inputs_key(config_file: str | Path, corpus: Path, *options: object) -> str:
+    """Everything a site is built from: site_key, the corpus folder, the build date (MkDocs puts it in
+    sitemap.xml) and the command's options."""
+    from mkdocs.utils import get_build_date
+
+    return _digest(site_key(config_file).encode(), str(corpus.resolve()).encode(), *_tree(corpus),
+                   get_build_date().encode(), repr(options).encode())
+
+
+def _manifest(site: Path) -> str:
+    """The state of a built site's files: names, sizes, times and inodes (any change to a file changes it)."""
+    parts = []
+    for path in sorted(site.rglob("*")):
+        st = path.lstat()
+        parts.append(f"{path.relative_to(site)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}".encode())
+    return _digest(*parts)
+
+
+def up_to_date(config_file: str | Path, inputs: str, site: Path) -> bool:
+    """True when `site` is exactly what the last successful build made from these same inputs."""
+    try:
+        record = json.loads(_last_build(cache_dir(config_file), site).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (site.is_dir() and record.get("site") == str(site.resolve()) and record.get("inputs") == inputs
+            and record.get("files") == _manifest(site))
+
+
+# --------------------------------------------------------------------------- Pagefind
+
+
+def _expand(pattern: str) -> list[str]:
+    """Pagefind's --glob with one level of {a,b} alternatives, as Path.glob patterns."""
+    m = re.search(r"\{([^{}]*)\}", pattern)
+    if not m:
+        return [pattern]
+    return [p for alt in m[1].split(",") for p in _expand(pattern[:m.start()] + alt + pattern[m.end():])]
+
+
+def pagefind(site_dir: str, command: list[str], run) -> None:
+    """run() indexes the site with Pagefind `command`; its output depends only on the pages it reads and the
+    command, so when both are as in an earlier build, that build's output is copied instead."""
+    build = _build
+    if build is None or "--glob" not in command:
+        run()
+        return
+    site = Path(site_dir)
+    glob = command[command.index("--glob") + 1]
+    subdir = command[command.index("--output-subdir") + 1] if "--output-subdir" in command else "pagefind"
+    pages = sorted({p for pattern in _expand(glob) for p in site.glob(pattern) if p.is_file()})
+    try:
+        version = metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        version = "none"
+    key = _digest(FORMAT, version.encode(), *(a.replace(site_dir, "<site>").encode() for a in command),
+                  *(part for p in pages for part in (str(p.relative_to(site)).encode(), p.read_bytes())))
+    stored = build.cache.folder / "pagefind" / key
+    known = _read(stored / "digest")
+    if known is not None and _tree_digest(stored / "index") == known:
+        write.copy_tree(stored / "index", site / subdir)
+        return
+    run()
+    if build.warnings.count == 0 and (site / subdir).is_dir():
+        write.copy_tree(site / subdir, stored / "index")
+        write.write_bytes(stored / "digest", (_tree_digest(stored / "index") or "").encode())  # index just copied
+
+
+def _tree_digest(folder: Path) -> str | None:
+    return _digest(*_tree(folder)) if folder.is_dir() else None
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii")
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,90 @@
+"""`mkdocs serve`: rebuilds that reuse the build cache, and a broken edit shown in the browser.
+
+MkDocs' live-reload server calls its `builder` after each change and, when the
+build raises, keeps serving nothing new ("the server will appear stuck until
+build errors are resolved", mkdocs/livereload/__init__.py): the browser shows
+no sign of the error. `install` (called from the hook's on_serve) gives the
+server another builder, which
+
+* builds into a new folder with the cache (generator/incremental.py), as
+  `python -m generator build` does, and swaps it in for the served folder;
+* on a failed build, serves a page that names the error on every address
+  (MkDocs' server sends the folder's 404.html for any page it lacks), says it
+  in the terminal too, and reloads itself every 2 s, so the next good edit
+  brings the site back.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+
+from generator import incremental, write
+
+log = logging.getLogger("mkdocs.plugins.paper_atlas")
+ERROR_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2">
+<title>Build failed: Paper Atlas</title>
+<style>body{{font:16px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem}}
+pre{{white-space:pre-wrap;background:#fdecea;border-left:4px solid #c62828;padding:1rem}}</style></head>
+<body><h1>The site could not be rebuilt</h1>
+<p>The last edit broke the build. Fix it and save: this page reloads by itself. The terminal running
+<code>mkdocs serve</code> shows the same messages.</p>
+<pre id="paper-atlas-build-error">{messages}</pre></body></html>
+"""
+
+
+class _Messages(logging.Handler):
+    """The warnings and errors logged during one build, to show in the browser."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
+def install(server, config) -> None:
+    """Replace the live-reload server's builder (see the module docstring)."""
+    root = Path(server.root)
+    config_file, serve_url, strict = config.config_file_path, config.site_url, config.strict
+
+    def rebuild() -> None:
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+
+        messages = _Messages()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(messages)
+        staging = write.new_build_dir(root)
+        try:
+            incremental.enable(config_file)
+            new = load_config(config_file, site_dir=str(staging), strict=strict)
+            new.site_url = serve_url
+            log.info("Building documentation...")
+            build(new, serve_url=serve_url, dirty=True)
+            write.replace_dir(staging, root)
+        except Exception as error:  # any failure: shown in the browser and the terminal, the server lives on
+            write.discard(staging)
+            text = "\n".join(messages.messages + [f"{type(error).__name__}: {error}"])
+            log.error("Paper Atlas: the site could not be rebuilt; the browser shows this error until the "
+                      "next good edit")
+            _serve_error(root, text)
+        finally:
+            incremental.disable()
+            logger.removeHandler(messages)
+
+    server.builder = rebuild
+
+
+def _serve_error(root: Path, text: str) -> None:
+    """The served folder becomes one page naming the error, served for every address."""
+    staging = write.new_build_dir(root)
+    try:
+        write.write_bytes(staging / "404.html", ERROR_PAGE.format(messages=html.escape(text)).encode())
+        write.replace_dir(staging, root)
+    except BaseException:
+        write.discard(staging)
+        raise

@@ -1,0 +1,197 @@
+"""Incremental builds equal full builds, byte for byte (issue 15).
+
+One site is rebuilt after each change with the cache the earlier builds left
+(`generator/incremental.py`); each time, a second site is built from scratch
+with an empty cache, and the two folders must hold the same files with the
+same bytes. The cache must be used (paper pages come from it) and must never
+produce a wrong page: damaged entries are misses, and the links of cached pages
+are still checked.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from generator import incremental
+from helpers import ROOT, SPACED_HEADER, make_corpus, tree_hash
+
+WORDS = ["spiking neural networks", "memory consolidation", "working memory", "attention heads",
+         "continual learning", "neuromorphic hardware", "episodic memory", "sparse autoencoders"]
+
+
+def dump(first: int, count: int, day: int) -> str:
+    lines = list(SPACED_HEADER)
+    for i in range(first, first + count):
+        lines += [f"Incremental Paper {i}", "",
+                  f"We study {WORDS[i % len(WORDS)]} and {WORDS[(i * 3 + 1) % len(WORDS)]} in model {i}.", "",
+                  f"  • {i % 5 + 1} authors", "·", f"Jul {day + i % 20}, 2023 {i}", ""]
+    return "\n".join(lines)
+
+
+def build(corpus: Path, site: Path, cache: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PAPER_ATLAS_CACHE=str(cache),
+               SOURCE_DATE_EPOCH="1767225600")  # the same build date for every build of the test
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--corpus", str(corpus), "--site",
+                             str(site), "--verbose"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def from_cache(result: subprocess.CompletedProcess) -> int:
+    m = re.search(r"rendered \d+ of \d+ generated pages \((\d+) pages from the cache\)", result.stderr)
+    assert m, result.stderr[-2000:]
+    return int(m[1])
+
+
+def same_tree(a: Path, b: Path) -> None:
+    ha, hb = tree_hash(a), tree_hash(b)
+    assert sorted(ha) == sorted(hb), (sorted(ha.keys() - hb.keys())[:10], sorted(hb.keys() - ha.keys())[:10])
+    differ = [p for p in ha if ha[p] != hb[p]]
+    assert differ == []
+
+
+def change_add_dump(corpus: Path) -> None:
+    (corpus / "b.txt").write_text(dump(20, 3, 3), encoding="utf-8")
+
+
+def change_edit_paper(corpus: Path) -> None:
+    path = corpus / "a.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("in model 3.", "in model 3, edited."),
+                    encoding="utf-8")
+
+
+def change_theme(corpus: Path) -> None:
+    """A theme renamed and given one more term (papers join it)."""
+    path = corpus / "themes.yml"
+    text = path.read_text(encoding="utf-8")
+    name = "Spiking and neuromorphic computing"
+    terms = text.index("terms: [", text.index(name)) + len("terms: [")
+    text = text[:terms] + "attention heads, " + text[terms:]
+    path.write_text(text.replace(name, "Spikes and neuromorphic chips", 1), encoding="utf-8")
+
+
+def change_delete_dump(corpus: Path) -> None:
+    (corpus / "b.txt").unlink()
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """The incremental site and cache, built once before the changes are applied in order."""
+    root = tmp_path_factory.mktemp("incremental")
+    corpus = make_corpus(root / "corpus", {"a.txt": dump(0, 12, 1)})
+    site, cache = root / "site", root / "cache"
+    build(corpus, site, cache)
+    return SimpleNamespace(root=root, corpus=corpus, site=site, cache=cache)
+
+
+@pytest.mark.parametrize("change", [change_add_dump, change_edit_paper, change_theme, change_delete_dump],
+                         ids=["add a dump", "edit a paper", "change a theme", "delete a dump"])
+def test_incremental_build_equals_a_full_build(history, change, tmp_path):
+    change(history.corpus)
+    incremental_result = build(history.corpus, history.site, history.cache)
+    full = tmp_path / "full"
+    full_result = build(history.corpus, full, tmp_path / "empty-cache")
+    assert from_cache(full_result) == 0
+    assert from_cache(incremental_result) > 0  # the cache did serve pages
+    same_tree(history.site, full)
+
+
+def test_nothing_changed_rewrites_nothing(history):
+    build(history.corpus, history.site, history.cache)  # whatever the earlier tests left
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in history.site.rglob("*")}
+    result = build(history.corpus, history.site, history.cache)
+    assert "up to date" in result.stdout
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in history.site.rglob("*")} == before
+
+
+def test_a_touched_site_is_rebuilt(history):
+    """The up-to-date check looks at the site too: a file changed by hand is put right by the next build."""
+    build(history.corpus, history.site, history.cache)
+    page = next(history.site.glob("papers/*/index.html"))
+    good = page.read_bytes()
+    page.write_bytes(b"damaged")
+    result = build(history.corpus, history.site, history.cache)
+    assert "up to date" not in result.stdout
+    assert page.read_bytes() == good
+
+
+def test_a_damaged_cache_entry_is_never_used(history, tmp_path):
+    """Every entry's bytes are checked against its digest: a damaged one is rendered again."""
+    build(history.corpus, history.site, history.cache)
+    entries = sorted((history.cache / "pages").rglob("*.html"))
+    assert entries
+    for entry in entries:  # one byte of each page's HTML changed, its digest left as it was
+        data = entry.read_bytes()
+        entry.write_bytes(data[:-2] + (b"X" if data[-2:-1] != b"X" else b"Y") + data[-1:])
+    for record in (history.cache / "builds").glob("*.json"):
+        record.unlink()  # force a build
+    result = build(history.corpus, history.site, history.cache)
+    assert from_cache(result) == 0
+    full = tmp_path / "full"
+    build(history.corpus, full, tmp_path / "empty-cache")
+    same_tree(history.site, full)
+
+
+# --- the cache itself, in process ----------------------------------------------------------------------
+
+def test_page_cache_round_trip_and_damage(tmp_path):
+    cache = incremental.PageCache(tmp_path)
+    cache.put("ab" * 32, b"<html>page</html>")
+    assert cache.get("ab" * 32) == b"<html>page</html>"
+    assert cache.get("cd" * 32) is None
+    path = next(tmp_path.rglob("*.html"))
+    path.write_bytes(path.read_bytes()[:-3])  # truncated
+    assert cache.get("ab" * 32) is None
+
+
+def test_page_key_depends_on_markdown_address_and_site():
+    assert incremental.page_key("s", "papers/a.md", "x") == incremental.page_key("s", "papers/a.md", "x")
+    keys = {incremental.page_key(*args) for args in [("s", "papers/a.md", "x"), ("s", "papers/b.md", "x"),
+                                                     ("s", "papers/a.md", "y"), ("t", "papers/a.md", "x")]}
+    assert len(keys) == 4
+
+
+def test_site_key_follows_the_config_docs_and_its_environment(tmp_path, monkeypatch):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "about.md").write_text("# About\n")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text('site_name: X\nsite_url: !ENV [PA_TEST_URL, "https://a.example/"]\n')
+    first = incremental.site_key(config)
+    monkeypatch.setenv("PA_TEST_URL", "https://b.example/")
+    second = incremental.site_key(config)
+    (tmp_path / "docs" / "about.md").write_text("# About us\n")
+    third = incremental.site_key(config)
+    assert len({first, second, third}) == 3
+
+
+class _Files(list):
+    def get_file_from_path(self, path):
+        return next((f for f in self if f.src_uri == path), None)
+
+
+def test_a_broken_link_in_a_cached_page_is_a_warning(caplog):
+    """Cached pages are not rendered by MkDocs, so the generator checks their links (strict mode fails)."""
+    year = SimpleNamespace(src_uri="timeline/2023.md", page=SimpleNamespace(present_anchor_ids={"2023-07"}))
+    files = _Files([SimpleNamespace(src_uri="papers/a.md", page=None), year])
+    build_ = incremental.Build(incremental.PageCache(Path("unused")), "site")
+    build_.files = files
+    build_.reused = {"papers/a.md": "[July](../timeline/2023.md#2023-07) [ok](a.md) <https://x.example/a.md> "
+                                    "[gone](../themes/missing.md) [bad anchor](../timeline/2023.md#2023-08)"}
+    incremental._build = build_
+    try:
+        with caplog.at_level(logging.INFO, logger="mkdocs.plugins.paper_atlas"):
+            incremental.check_links()
+    finally:
+        incremental._build = None
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2, warnings
+    assert "themes/missing.md" in warnings[0] and "papers/a.md" in warnings[0]
+    assert "#2023-08" in warnings[1]
