@@ -103,7 +103,7 @@ import sys, time
 from pathlib import Path
 import mkdocs.commands.build
 
-def build(config):
+def build(config, **options):
     page = Path(config.site_dir) / "papers" / "half-written" / "index.html"
     page.parent.mkdir(parents=True)
     page.write_text("<p>half")
@@ -115,11 +115,13 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_build_killed_midway_leaves_the_old_site_and_the_next_build_cleans_up(old_site, small_corpus):
-    """SIGKILL while MkDocs writes pages into the staging folder."""
+def test_build_killed_midway_leaves_the_old_site_and_the_next_build_cleans_up(old_site, tmp_path):
+    """SIGKILL while MkDocs writes pages into the staging folder. A changed corpus, so that neither
+    build finds the site up to date (an up-to-date site is not rebuilt at all)."""
+    changed = make_corpus(tmp_path / "c", {"small.txt": SMALL_CHANGED})
     before = tree_hash(old_site)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    proc = subprocess.Popen([sys.executable, "-c", FAKE_MKDOCS_BUILD, "build", "--corpus", str(small_corpus),
+    proc = subprocess.Popen([sys.executable, "-c", FAKE_MKDOCS_BUILD, "build", "--corpus", str(changed),
                              "--site", str(old_site)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     writing = False
@@ -140,10 +142,10 @@ def test_build_killed_midway_leaves_the_old_site_and_the_next_build_cleans_up(ol
     assert staged and not any((p / write.MARKER).exists() for p in staged)  # really killed half-way
     assert tree_hash(old_site) == before
 
-    result = run_cli("build", "--corpus", str(small_corpus), "--site", str(old_site))
+    result = run_cli("build", "--corpus", str(changed), "--site", str(old_site))
     assert result.returncode == 0, result.stdout + result.stderr
     assert leftovers(old_site) == []
-    assert len(paper_pages(old_site)) == 2
+    assert sorted(p.parent.name for p in paper_pages(old_site)) == ["atomic-paper-one", "atomic-paper-three"]
 
 
 def test_a_successful_build_leaves_no_staging_folders(old_site, tmp_path):
