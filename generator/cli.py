@@ -63,6 +63,19 @@ def _parser() -> argparse.ArgumentParser:
     markdown = command("markdown", _markdown, "Write the generated Markdown pages to a folder, for inspection.")
     markdown.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write into")
 
+    fetch = command("fetch", _fetch, "Fetch papers from the Hugging Face API (base URL: $HF_ENDPOINT, default "
+                    "https://huggingface.co) and store the answers as JSON in DIR/api/, for offline builds.")
+    which = fetch.add_mutually_exclusive_group(required=True)
+    which.add_argument("--date", metavar="YYYY-MM-DD", help="Daily Papers of one day")
+    which.add_argument("--week", metavar="YYYY-Www", help="Daily Papers of one ISO week, e.g. 2025-W44")
+    which.add_argument("--month", metavar="YYYY-MM", help="Daily Papers of one month")
+    which.add_argument("--search", metavar="QUERY", help="papers found by a search (all of them join the atlas)")
+    which.add_argument("--followed", action="store_true", help="every search listed in DIR/follow.yml")
+
+    command("enrich", _enrich, "Look up each dump paper without an arXiv id on the Hugging Face API by its "
+            "title; keep only an exact (normalized) title match, store it in DIR/api/enrich.json, and list "
+            "the unmatched.")
+
     build = command("build", _build, "Build the whole site with MkDocs (strict), replacing the old one "
                     "only when the build succeeds.")
     build.add_argument("--site", type=Path, default=Path("site"), metavar="DIR", help="output folder (default: site)")
@@ -118,6 +131,44 @@ def _markdown(args) -> int:
     corpus = load_corpus(args.corpus)
     changed = write.write_tree(args.out, dict(generate(corpus)), protected=[Path("docs"), args.corpus])
     print(f"wrote {len(changed)} changed files to {args.out}")
+    return 0
+
+
+def make_client():
+    """The API client the commands use (tests replace it to skip real waiting)."""
+    from generator.hf import Client
+
+    return Client(progress=lambda message: print(message, file=sys.stderr, flush=True))
+
+
+def _fetch(args) -> int:
+    from generator import update
+    from generator.api import load_follow
+
+    client = make_client()
+    if args.search is not None:
+        summary = update.fetch_searches(args.corpus, [args.search], client)
+    elif args.followed:
+        queries = load_follow(args.corpus)
+        if not queries:
+            print(f"{args.corpus}/follow.yml lists no search; nothing to fetch")
+            return 0
+        summary = update.fetch_searches(args.corpus, list(queries), client)
+    else:
+        kind = next(k for k in ("date", "week", "month") if getattr(args, k) is not None)
+        summary = update.fetch_daily(args.corpus, kind, getattr(args, kind), client)
+    print(summary.text(), end="")
+    print(f"{client.requests} requests")
+    return 0
+
+
+def _enrich(args) -> int:
+    from generator import update
+
+    client = make_client()
+    summary = update.enrich(args.corpus, client)
+    print(summary.text(), end="")
+    print(f"{client.requests} requests")
     return 0
 
 

@@ -1,7 +1,8 @@
 """Run the reading stages over a corpus folder: dumps -> records -> papers.
 
     sources (bytes, decoding) -> parse (records) -> dates (listing year)
-    -> merge (one paper per title) -> themes -> related
+    -> merge (one paper per title) -> api + merge_api (stored Hugging Face
+    API answers, corpus/api/) -> themes -> related
 
 Nothing here writes files. A dump that cannot be read is reported and
 skipped; the rest still build.
@@ -13,9 +14,9 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from generator import addresses, dates, incremental, related, sources, themes
+from generator import addresses, api, dates, incremental, related, sources, themes
 from generator.errors import DumpError
-from generator.merge import merge, organizations
+from generator.merge import merge, merge_api, organizations
 from generator.model import Corpus, Dump, ListingDate, Problem, Rejected, Source
 from generator.parse import parse_dump
 
@@ -58,12 +59,13 @@ def load_corpus(path: Path, with_related: bool = True) -> Corpus:
 
 
 def _signature(path: Path) -> tuple:
-    """What identifies the folder's state: every file's name, size and change time."""
+    """What identifies the folder's state: every file's name, size and change time
+    (the stored API answers in api/ too)."""
     if not path.is_dir():
         return (str(path),)
+    files = [p for p in sorted(path.iterdir()) if p.is_file()] + api.find_api_files(path)
     return (str(path.resolve()),) + tuple(
-        (p.name, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) for p in sorted(path.iterdir())
-        if p.is_file()
+        (str(p.relative_to(path)), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) for p in files
         for st in (p.stat(),))
 
 
@@ -78,14 +80,20 @@ def _load(path: Path, with_related: bool) -> Corpus:
         except DumpError as error:
             dumps.append(unreadable_dump(dump_path, error))
     merged = merge([r for d in dumps for r in d.records])
-    papers = merged.papers
+    api_files = tuple(api.read_api_file(path, p) for p in api.find_api_files(path))
+    matcher = themes.Matcher(rules)
+    with_api = merge_api(merged.papers, [r for f in api_files for r in f.records],
+                         belongs=lambda title, abstract, keywords:
+                         matcher.match(title, abstract, keywords)[0].theme != themes.OTHER.slug)
+    papers = with_api.papers
     matches, theme_problems = themes.assign(papers, rules)
     similar = incremental.memo(related.related, papers) if with_related else [()] * len(papers)
     papers = tuple(replace(p, themes=m, related=r) for p, m, r in zip(papers, matches, similar, strict=True))
     listing_ids, clashes = listing_ids_of(tuple(d.name for d in dumps))
-    problems = tuple(p for d in dumps for p in d.problems) + merged.problems + tuple(theme_problems) + clashes
-    return Corpus(path, tuple(dumps), papers, rules.themes + (themes.OTHER,), merged.duplicates, problems,
-                  organizations(papers), listing_ids)
+    problems = (tuple(p for d in dumps for p in d.problems) + merged.problems + tuple(theme_problems) + clashes
+                + tuple(p for f in api_files for p in f.problems) + with_api.problems)
+    return Corpus(path, tuple(dumps), papers, rules.themes + (themes.OTHER,), merged.duplicates + with_api.duplicates,
+                  problems, organizations(papers), listing_ids, api_files, with_api.left_out)
 
 
 def listing_ids_of(names: tuple[str, ...]) -> tuple[dict[str, str], tuple[Problem, ...]]:

@@ -31,3 +31,11 @@ class SourcesFileError(ConfigFileError):
 
 class OutputError(CorpusError):
     """The generator was asked to write somewhere it does not own."""
+
+
+class FollowFileError(ConfigFileError):
+    """corpus/follow.yml is invalid."""
+
+
+class FetchError(CorpusError):
+    """A request to the Hugging Face API failed or answered something unexpected; nothing was stored."""

@@ -23,6 +23,15 @@ def find_urls(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+def checked_url(value: object) -> str | None:
+    """`value` if it is exactly one http(s) URL with a real host (API link fields), else None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    m = URL.fullmatch(text)
+    return text if m and _trim(text) == text and _valid(text) else None
+
+
 def extract_links(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(url for _, _, url in find_urls(text)))
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from generator.addresses import org_id
 from generator.errors import CorpusError
 from generator.links import extract_links
-from generator.model import Organization, Paper, PaperDate, Problem, RawRecord
+from generator.model import ApiRecord, Organization, Paper, PaperDate, Problem, RawRecord
 from generator.slugs import identity_key, paper_slug
 
 T = TypeVar("T")
@@ -144,3 +144,152 @@ def organizations(papers: tuple[Paper, ...]) -> tuple[Organization, ...]:
         name = Counter(p.org_name or p.org_handle or "" for p in group).most_common(1)[0][0]
         orgs.append(Organization(key, handle, name, tuple(p.slug for p in group)))
     return tuple(sorted(orgs, key=lambda o: (-len(o.papers), o.name.casefold(), o.id)))
+
+
+# Papers from the Hugging Face API (stored answers, generator/api.py).
+#
+# One paper is every API record with the same arXiv id or the same identity
+# key (normalized title), and a dump paper with that identity key. Rules:
+# - a dump paper keeps its slug and title (its address never moves) and its
+#   abstract; it gains the API's arXiv id, author names and links;
+# - the API's date (paper.publishedAt, else the day of the listing it came
+#   from), upvotes, organization and author count win over a dump's; a dump's
+#   explicit date that is neither the API's publication nor its featured day,
+#   an author count or organization that differ, are reported as conflicts;
+# - an API paper no dump shows joins when it came from a stored search, and
+#   from a Daily Papers listing only when a theme's terms match it
+#   (`belongs`); the rest (and enrich results whose dump paper is gone) are
+#   counted as left out.
+
+
+@dataclass(frozen=True, slots=True)
+class MergedApi:
+    papers: tuple[Paper, ...]  # sorted by slug: the dump papers (some enriched) and the API papers joining
+    duplicates: int  # API records folded into a paper
+    left_out: int  # API records of Daily Papers papers that matched no theme (or enrich without its dump paper)
+    problems: tuple[Problem, ...]
+
+
+def merge_api(papers: tuple[Paper, ...], records: list[ApiRecord], belongs) -> MergedApi:
+    """Fold API records into the dump papers; `belongs(title, abstract, keywords)` decides for Daily Papers."""
+    groups, problems = _group_api(records)
+    by_key = {identity_key(p.title): p for p in papers}
+    result: dict[str, Paper] = {p.slug: p for p in papers}
+    duplicates = left_out = 0
+    for group in groups:
+        keys = [r.enriches or identity_key(r.title) for r in group]
+        dump_paper = next((by_key[k] for k in keys if k in by_key), None)
+        if dump_paper is not None:
+            current = result[dump_paper.slug]
+            if current.api_sources:  # a second arXiv id for a paper already enriched
+                problems.append(Problem(group[0].where, f'"{current.title[:80]}": a second arXiv id '
+                                        f"{group[0].arxiv_id} (the paper has {current.arxiv_id}); ignored",
+                                        "remove the wrong answer from corpus/api/", kind="conflict"))
+                duplicates += len(group)
+                continue
+            paper, found = _enrich(current, group)
+            result[paper.slug] = paper
+            problems.extend(found)
+            duplicates += len(group)
+        elif any(r.kind == "search" for r in group) or (
+                any(r.kind == "daily" for r in group)
+                and belongs(group[0].title, _first(r.abstract for r in group) or "",
+                            _first(r.keywords for r in group) or ())):
+            paper = _api_paper(group)
+            result[paper.slug] = paper
+            duplicates += len(group) - 1
+        else:
+            left_out += len(group)
+    merged = sorted(result.values(), key=lambda p: p.slug)
+    _check_unique_slugs(merged)
+    return MergedApi(tuple(merged), duplicates, left_out, tuple(problems))
+
+
+def _group_api(records: list[ApiRecord]) -> tuple[list[list[ApiRecord]], list[Problem]]:
+    """Records of one paper together: same arXiv id, or same identity key."""
+    groups: list[list[ApiRecord]] = []
+    by_id: dict[str, int] = {}
+    by_key: dict[str, int] = {}
+    problems: list[Problem] = []
+    for record in records:
+        key = identity_key(record.title)
+        if record.enriches is not None and record.enriches != key:
+            problems.append(Problem(record.where, f'enrich result "{record.title[:80]}" is not the paper looked '
+                                    "up by its title; ignored", "run enrich again"))
+            continue
+        index = by_id.get(record.arxiv_id) if record.arxiv_id else None
+        if index is None:
+            index = by_key.get(key)
+            if index is not None and record.arxiv_id and groups[index][0].arxiv_id not in (None, record.arxiv_id):
+                problems.append(Problem(record.where, f'"{record.title[:80]}": arXiv id {record.arxiv_id} and '
+                                        f"{groups[index][0].arxiv_id} ({groups[index][0].where}) have the same "
+                                        "title; shown as one paper", kind="conflict"))
+        if index is None:
+            index = len(groups)
+            groups.append([])
+        groups[index].append(record)
+        if record.arxiv_id:
+            by_id.setdefault(record.arxiv_id, index)
+        by_key.setdefault(key, index)
+    # The record with an arXiv id first: it names the paper.
+    return [sorted(g, key=lambda r: r.arxiv_id is None) for g in groups], problems
+
+
+def _first(values):
+    return next((v for v in values if v), None)
+
+
+def _api_fields(group: list[ApiRecord]) -> dict:
+    names = _first(r.author_names for r in group) or ()
+    org = next((r for r in group if r.org_handle), None)
+    upvotes = [r.upvotes for r in group if r.upvotes is not None]
+    stars = [r.github_stars for r in group if r.github_stars is not None]
+    return dict(
+        arxiv_id=_first(r.arxiv_id for r in group),
+        author_names=names,
+        github=_first(r.github for r in group),
+        github_stars=max(stars) if stars else None,  # counts only grow: the newest answer
+        project_page=_first(r.project_page for r in group),
+        keywords=_first(r.keywords for r in group) or (),
+        ai_summary=_first(r.ai_summary for r in group),
+        featured=_first(r.featured for r in group),
+        api_sources=tuple(dict.fromkeys(r.file for r in group)),
+        upvotes=max(upvotes) if upvotes else None,
+        org_handle=org.org_handle if org else None,
+        org_name=org.org_name if org else None,
+    )
+
+
+def _api_paper(group: list[ApiRecord]) -> Paper:
+    first = group[0]
+    abstract = _first(r.abstract for r in group) or ""
+    fields = _api_fields(group)
+    date = _first(r.date for r in group)
+    return Paper(slug=paper_slug(first.title), title=first.title, abstract=abstract,
+                 date=PaperDate(date) if date else None, authors=len(fields["author_names"]) or None,
+                 links=extract_links(abstract), sources=(), **fields)
+
+
+def _enrich(paper: Paper, group: list[ApiRecord]) -> tuple[Paper, list[Problem]]:
+    fields = _api_fields(group)
+    where = group[0].where
+    problems = []
+
+    def conflict(what: str, dump_value, api_value) -> None:
+        problems.append(Problem(where, f'"{paper.title[:80]}": the API and the dumps disagree on {what}: '
+                                f"{api_value} here, {dump_value} in {paper.sources[0]}; using the API's",
+                                "check which is right; correct the dump if it is wrong", kind="conflict"))
+
+    date = _first(r.date for r in group)
+    if date and paper.date and not paper.date.inferred and paper.date.value not in (date, fields["featured"]):
+        conflict("the date", paper.date.value, date)
+    names = fields["author_names"]
+    if names and paper.authors is not None and paper.authors != len(names):
+        conflict("the author count", paper.authors, len(names))
+    if fields["org_handle"] and paper.org_handle and org_id(fields["org_handle"]) != org_id(paper.org_handle):
+        conflict("the organization", paper.org_handle, fields["org_handle"])
+    for name in ("upvotes", "org_handle", "org_name"):
+        if fields[name] is None:
+            fields[name] = getattr(paper, name)
+    return replace(paper, date=PaperDate(date) if date else paper.date, authors=len(names) or paper.authors,
+                   **fields), problems

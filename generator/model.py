@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.links import is_code
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -122,10 +124,78 @@ class Paper:
     sources: tuple[Source, ...]
     themes: tuple[ThemeMatch, ...] = ()
     related: tuple[str, ...] = ()  # slugs, most similar first
+    # From the Hugging Face API (generator/api.py); empty for a paper only dumps show.
+    arxiv_id: str | None = None
+    author_names: tuple[str, ...] = ()
+    github: str | None = None  # checked http(s) URLs only
+    github_stars: int | None = None
+    project_page: str | None = None
+    keywords: tuple[str, ...] = ()
+    ai_summary: str | None = None
+    featured: dt.date | None = None  # the day it was featured in Daily Papers
+    api_sources: tuple[str, ...] = ()  # stored API files that hold it (corpus-relative)
 
     @property
     def dumps(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s.dump for s in self.sources))
+
+    @property
+    def origin(self) -> str:
+        """"dump", "api" or "both": where the paper was read from."""
+        if self.sources and self.api_sources:
+            return "both"
+        return "api" if self.api_sources else "dump"
+
+    @property
+    def hf_url(self) -> str | None:
+        return f"https://huggingface.co/papers/{self.arxiv_id}" if self.arxiv_id else None
+
+    @property
+    def code_links(self) -> tuple[str, ...]:
+        """The repository the API names, then code links in the abstract."""
+        found = ((self.github,) if self.github else ()) + tuple(u for u in self.links if is_code(u))
+        return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRecord:
+    """One paper as a stored Hugging Face API answer showed it (generator/api.py)."""
+
+    file: str  # corpus-relative path of the stored answer, e.g. api/daily/2025-10-28.json
+    index: int  # 0-based position of the item in that file
+    kind: str  # "daily", "search" or "enrich"
+    arxiv_id: str | None
+    title: str
+    abstract: str
+    date: dt.date | None  # paper.publishedAt, else the listing's date
+    featured: dt.date | None  # paper.submittedOnDailyAt
+    upvotes: int | None
+    author_names: tuple[str, ...]
+    org_handle: str | None
+    org_name: str | None
+    github: str | None
+    github_stars: int | None
+    project_page: str | None
+    keywords: tuple[str, ...]
+    ai_summary: str | None
+    enriches: str | None = None  # for "enrich": the identity key of the dump paper it was looked up for
+
+    @property
+    def where(self) -> str:
+        return f"{self.file} item {self.index + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiFile:
+    """One stored API answer, read."""
+
+    path: str  # corpus-relative
+    kind: str
+    request: str  # what was asked, e.g. "date=2025-10-28" or "q=spiking"
+    records: tuple[ApiRecord, ...]
+    problems: tuple[Problem, ...] = ()
+    unmatched: tuple[str, ...] = ()  # enrich: titles whose lookup found no exact match
+    rejected: tuple[Rejected, ...] = ()  # Source(file, item number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,15 +251,24 @@ class Corpus:
     problems: tuple[Problem, ...]
     orgs: tuple[Organization, ...] = ()  # most papers first, then by name
     listing_ids: dict[str, str] = field(default_factory=dict)  # dump name -> listing address key
+    api_files: tuple[ApiFile, ...] = ()
+    left_out: int = 0  # Daily Papers API papers that matched no theme, so are not in the atlas
 
     @property
     def rejected(self) -> tuple[Rejected, ...]:
-        return tuple(r for d in self.dumps for r in d.rejected)
+        return tuple(r for d in self.dumps for r in d.rejected) + tuple(r for f in self.api_files for r in f.rejected)
 
     @property
     def records_read(self) -> int:
-        return sum(len(d.records) + len(d.rejected) for d in self.dumps)
+        return (sum(len(d.records) + len(d.rejected) for d in self.dumps)
+                + sum(len(f.records) + len(f.rejected) for f in self.api_files))
+
+    @property
+    def unmatched(self) -> tuple[str, ...]:
+        """Titles whose enrich lookup found no paper of exactly that title."""
+        return tuple(t for f in self.api_files for t in f.unmatched)
 
     def accounting(self) -> str:
-        return (f"records read {self.records_read} = papers {len(self.papers)} + duplicates merged "
+        text = (f"records read {self.records_read} = papers {len(self.papers)} + duplicates merged "
                 f"{self.duplicates} + rejected {len(self.rejected)}")
+        return text + (f" + left out (Daily Papers matching no theme) {self.left_out}" if self.api_files else "")

@@ -21,6 +21,12 @@ def _lines(corpus: Corpus):
         yield (f"  {d.name}: {d.layout} layout, {d.encoding}; listing date {shown} ({listing.rule}); "
                f"{len(d.records)} records read ({d.with_metadata} with metadata, "
                f"{len(d.records) - d.with_metadata} without), {len(d.rejected)} rejected")
+    if corpus.api_files:
+        yield ""
+        yield "Stored API answers"
+        for f in corpus.api_files:
+            yield (f"  {f.path}: {f.kind}, {len(f.records)} papers read, {len(f.rejected)} rejected"
+                   + (f", {len(f.unmatched)} lookups unmatched" if f.kind == "enrich" else ""))
     papers = corpus.papers
     dated = [p for p in papers if p.date]
     inferred = [p for p in dated if p.date and p.date.inferred]
@@ -30,9 +36,17 @@ def _lines(corpus: Corpus):
     yield f"  papers after merging: {len(papers)}"
     yield f"  duplicates merged: {corpus.duplicates}"
     yield f"  dated: {len(dated)} ({len(inferred)} with an inferred year), undated: {len(papers) - len(dated)}"
+    origins = Counter(p.origin for p in papers)
+    yield (f"  by origin: dump only {origins['dump']}, API only {origins['api']}, both {origins['both']}; "
+           f"with an arXiv id {sum(1 for p in papers if p.arxiv_id)}")
+    if corpus.api_files:
+        yield f"  Daily Papers left out (matching no theme): {corpus.left_out}"
     yield f"  conflicts between listings: {len(conflicts)}"
     yield ("  year rule: a date without a year is in the listing's year; unless corpus/sources.yml states "
            "the listing date, that year is inferred as the year after the latest explicit year in the dump")
+    yield ("  API rule: a paper from the API and one from a dump are one paper when they share a normalized "
+           "title (or arXiv id); its address stays the dump's; the API's date, authors, links and counts win, "
+           "and a real disagreement is a conflict")
     yield ""
     yield "Themes"
     counts = Counter(m.theme for p in papers for m in p.themes)
@@ -46,6 +60,11 @@ def _lines(corpus: Corpus):
             yield f"  {problem}"
     else:
         yield "Problems: none"
+    if corpus.unmatched:
+        yield ""
+        yield f"Unmatched enrich lookups ({len(corpus.unmatched)}): no Hugging Face paper has exactly this title"
+        for title in corpus.unmatched:
+            yield f"  {title[:100]}"
     if corpus.rejected:
         yield ""
         yield f"Rejected records ({len(corpus.rejected)})"

@@ -174,3 +174,35 @@ def recover(final: Path) -> None:
 
 def discard(built: Path) -> None:
     shutil.rmtree(built, ignore_errors=True)
+
+
+def write_stored(corpus: Path, files: dict[str, str]) -> list[str]:
+    """Store fetched data in the corpus folder (`files`: corpus-relative path -> text); return what changed.
+
+    All or nothing: every file is written beside its target first, and only
+    when all are written are they renamed into place (each rename atomic), so
+    a failure before that leaves every stored byte as it was.
+    """
+    root = corpus.resolve()
+    staged: list[tuple[str, Path]] = []
+    try:
+        for rel, text in files.items():
+            target = (corpus / rel).resolve()
+            if not target.is_relative_to(root) or rel.startswith("/"):
+                raise OutputError(f"{rel}: outside {corpus}; refusing to write it")
+            data = text.encode("utf-8")
+            if target.is_file() and target.read_bytes() == data:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            staged.append((rel, Path(tmp)))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, 0o644)
+        for rel, tmp in staged:
+            os.replace(tmp, corpus / rel)
+    except BaseException:
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    return [rel for rel, _ in staged]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from generator.addresses import org_id, paper_url
-from generator.links import is_code
 from generator.model import Paper
 
 
@@ -27,7 +26,18 @@ def paper_record(paper: Paper) -> dict:
         "placements": [{"theme": m.theme, "terms": list(m.terms), "weak_terms": list(m.weak_terms),
                         "score": m.score, "manual": m.manual} for m in paper.themes],
         "url": paper_url(paper.slug),
-        "has_code": any(is_code(u) for u in paper.links),
+        "has_code": bool(paper.code_links),
+        "arxiv_id": paper.arxiv_id,
+        "author_names": list(paper.author_names),
+        "github": paper.github,
+        "github_stars": paper.github_stars,
+        "project_page": paper.project_page,
+        "keywords": list(paper.keywords),
+        "ai_summary": paper.ai_summary,
+        "hf_url": paper.hf_url,
+        "featured": paper.featured.isoformat() if paper.featured else None,
+        "origin": paper.origin,
+        "api_sources": list(paper.api_sources),
     }
 
 

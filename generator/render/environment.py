@@ -43,6 +43,14 @@ def arxiv_search(title: str) -> str:
     return f"https://arxiv.org/search/?query={quote_plus(title)}&searchtype=title"
 
 
+def arxiv_abs(arxiv_id: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id}"  # ids are checked (api.ARXIV_ID): nothing to escape
+
+
+def arxiv_pdf(arxiv_id: str) -> str:
+    return f"https://arxiv.org/pdf/{arxiv_id}"
+
+
 def front_matter(title: str, description: str | None = None, feed: str | None = None) -> str:
     """YAML front matter. Generated pages stay out of Material's own search index
     (Pagefind indexes the site). Values are HTML-escaped: MkDocs themes print them unescaped."""
@@ -78,6 +86,7 @@ def _environment() -> jinja2.Environment:
         feed_path=addresses.feed, org_path=addresses.org, a=addresses,
         is_code=is_code, long_date=long_date, month_name=month_name, date_text=date_text,
         first_sentence=first_sentence, front_matter=front_matter, hf_search=hf_search, arxiv_search=arxiv_search,
+        arxiv_abs=arxiv_abs, arxiv_pdf=arxiv_pdf,
         first_day=lambda year, month: dt.date(year, month, 1),
     )
     return env

@@ -46,6 +46,8 @@ def atom_feed(papers: list[Paper], *, title: str, subtitle: str, feed_url: str, 
         entry.title(paper.title)
         entry.link(href=url, rel="alternate")
         entry.summary(paper.abstract)
+        for name in paper.author_names:
+            entry.author(name=name)
         stamp = _stamp(paper)
         entry.updated(stamp or updated)
         if stamp:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator import addresses as at
-from generator.links import CODE_HOSTS, is_code
+from generator.links import CODE_HOSTS
 from generator.model import Paper
 from generator.render.environment import render
 from generator.render.index import SiteIndex
@@ -74,7 +74,7 @@ def browse(site: SiteIndex) -> Pages:
 
 
 def with_code(site: SiteIndex) -> Pages:
-    papers: list[Paper] = site.newest([p for p in site.corpus.papers if any(is_code(u) for u in p.links)])
+    papers: list[Paper] = site.newest([p for p in site.corpus.papers if p.code_links])
     yield at.CODE, render("code.md.j2", at.CODE, papers=papers, hosts=CODE_HOSTS)
 
 
