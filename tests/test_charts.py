@@ -128,7 +128,7 @@ def test_overlap_chart_alt_names_the_most_shared_pair(real_site, papers, theme_s
 
 def test_no_page_loads_a_charting_script(real_site, expected_charts):
     """Charts are plain images: the pages that show them load only Material's and the site's own scripts."""
-    own = re.compile(r"^(\.\./)*(assets/javascripts/bundle\.[0-9a-f]+\.min\.js|javascripts/browse\.js)$")
+    own = re.compile(r"^(\.\./)*(assets/javascripts/bundle\.[0-9a-f]+\.min\.js|javascripts/(browse|search)\.js)$")
     for page in sorted({p for pages in expected_charts.values() for p in pages}):
         root = parse_html((real_site / page).read_text(encoding="utf-8"))
         sources = [s.attrs["src"] for s in root.find_all("script") if "src" in s.attrs]
