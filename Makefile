@@ -23,8 +23,11 @@ site: $(VENV)/.installed
 	$(BIN)/python -m generator check --corpus corpus
 	$(BIN)/python -m generator build --corpus corpus --site site
 
-## test: install the test dependencies and run the tests
+## test: install the test dependencies, lint (ruff), type-check (mypy) and run the tests
+## (PAPER_ATLAS_HYPOTHESIS=deep for more property-test examples)
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check generator tests
+	$(BIN)/mypy generator
 	$(BIN)/python -m pytest -n 2
 
 ## serve: preview at http://127.0.0.1:8000/paper-atlas/ (the path of site_url), rebuilding when docs/ or corpus/ change

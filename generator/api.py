@@ -58,7 +58,8 @@ def read_api_file(corpus: Path, path: Path) -> ApiFile:
     if not isinstance(items, list):
         return _unreadable(rel, '"items" is not a list')
     listing = _date(root.get("listing_date"))
-    records, rejected, problems = [], [], []
+    records, rejected = [], []
+    problems: list[Problem] = []
     for index, item in enumerate(items):
         record = parse_item(item, rel, index, root["kind"], listing, problems)
         if isinstance(record, ApiRecord):
@@ -73,7 +74,8 @@ def _enrich_file(rel: str, root: dict) -> ApiFile:
     lookups = root.get("lookups")
     if not isinstance(lookups, list):
         return _unreadable(rel, '"lookups" is not a list')
-    records, unmatched, problems, rejected = [], [], [], []
+    records, unmatched, rejected = [], [], []
+    problems: list[Problem] = []
     for index, lookup in enumerate(lookups):
         if not isinstance(lookup, dict) or not isinstance(lookup.get("key"), str):
             rejected.append(Rejected(Source(rel, index + 1), 'lookup without a "key"'))
@@ -104,7 +106,7 @@ def parse_item(item: object, rel: str, index: int, kind: str, listing: dt.date |
     """One API item (either shape) -> a record, or the reason it is rejected."""
     if not isinstance(item, dict):
         return "item is not an object"
-    paper = item.get("paper") if isinstance(item.get("paper"), dict) else {}
+    paper = item["paper"] if isinstance(item.get("paper"), dict) else {}
 
     def get(name: str) -> object:
         value = paper.get(name)

@@ -90,7 +90,7 @@ def _load(path: Path, with_related: bool) -> Corpus:
     similar = incremental.memo(related.related, papers) if with_related else [()] * len(papers)
     added = added_dates(papers, dumps)
     papers = tuple(replace(p, themes=m, related=r, added=added[p.slug])
-                   for p, m, r in zip(papers, matches, similar))
+                   for p, m, r in zip(papers, matches, similar, strict=True))
     listing_ids, clashes = listing_ids_of(tuple(d.name for d in dumps))
     problems = (tuple(p for d in dumps for p in d.problems) + merged.problems + tuple(theme_problems) + clashes
                 + tuple(p for f in api_files for p in f.problems) + with_api.problems)

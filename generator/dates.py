@@ -84,7 +84,7 @@ def resolve_dates(records: list[RawRecord], listing: ListingDate,
     out, problems, undated = [], [], 0
     for record in records:
         meta = record.meta
-        if meta is None or meta.month is None:
+        if meta is None or meta.month is None or meta.day is None:  # a date line sets both
             out.append(record)
             continue
         date = None

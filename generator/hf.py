@@ -119,8 +119,8 @@ def retry_after(value: str | None, default: float) -> float:
     except (TypeError, ValueError):
         return default
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def daily_papers(client: Client, period: dict[str, str]) -> list:

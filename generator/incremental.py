@@ -42,6 +42,7 @@ import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from generator import write
 
@@ -168,7 +169,7 @@ def memo(function, *args):
     if build is None:
         return function(*args)
     key = _digest(build.site.encode(), f"{function.__module__}.{function.__qualname__}".encode(),
-                  *(_stable(a, seen) for seen in [{}] for a in args))
+                  *(_stable(a, seen) for seen in [dict[int, bytes]()] for a in args))
     cache = MemoCache(build.cache.folder)
     data = cache.get(key)
     if data is not None:
@@ -188,8 +189,8 @@ class Build:
     pending: dict[str, str] = field(default_factory=dict)  # src_uri -> key of pages MkDocs renders
     rendered: set[str] = field(default_factory=set)  # keys of the pages rendered, waiting in pending_dir
     generated: int = 0
-    files: object = None  # MkDocs' Files of this build
-    warnings: logging.Handler = field(default_factory=lambda: _Counter(logging.WARNING))
+    files: Any = None  # MkDocs' Files of this build
+    warnings: _Counter = field(default_factory=lambda: _Counter(logging.WARNING))
 
     @property
     def pending_dir(self) -> Path:
@@ -239,7 +240,7 @@ def _quiet_dirty(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
-def reuse(files, generated: dict[str, str], config) -> None:
+def reuse(files, generated: dict[str, str | bytes], config) -> None:
     """Called by the hook's on_files: write cached pages into the site and mark them unmodified."""
     build = _build
     if build is None:
@@ -248,8 +249,8 @@ def reuse(files, generated: dict[str, str], config) -> None:
     build.files = files
     targets = anchor_targets(generated)
     for src_uri, markdown in generated.items():
-        if not src_uri.endswith(".md") or src_uri in targets:
-            continue
+        if not src_uri.endswith(".md") or src_uri in targets or not isinstance(markdown, str):
+            continue  # pages only (Markdown is text; charts and feeds are not pages)
         file = files.get_file_from_path(src_uri)
         key = page_key(build.site, src_uri, markdown)
         html = build.cache.get(key)
@@ -414,7 +415,7 @@ def pagefind(site_dir: str, command: list[str], run) -> None:
     run()
     if build.warnings.count == 0 and (site / subdir).is_dir():
         write.copy_tree(site / subdir, stored / "index")
-        write.write_bytes(stored / "digest", _tree_digest(stored / "index").encode())
+        write.write_bytes(stored / "digest", (_tree_digest(stored / "index") or "").encode())  # index just copied
 
 
 def _tree_digest(folder: Path) -> str | None:

@@ -58,7 +58,7 @@ def _valid(url: str) -> bool:
         host = parts.hostname
     except ValueError:
         return False
-    return parts.scheme.lower() in ("http", "https") and bool(host) and bool(_HOST.match(host))
+    return parts.scheme.lower() in ("http", "https") and bool(host and _HOST.match(host))
 
 
 # Where code lives: a link to one of these from an abstract means "with code".

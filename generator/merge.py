@@ -10,14 +10,19 @@ organizations) are reported as problems; the first listing's value is used.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
+from generator.addresses import org_id
 from generator.errors import CorpusError
 from generator.links import extract_links
-from generator.addresses import org_id
 from generator.model import ApiRecord, Organization, Paper, PaperDate, Problem, RawRecord
 from generator.slugs import identity_key, paper_slug
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +59,15 @@ def _merge_group(group: list[RawRecord]) -> tuple[Paper, list[Problem]]:
     if len(abstracts) > 1:
         conflict("the abstract", abstracts, "check which listing is right and correct the other dump")
     metas = [r for r in group if r.meta is not None]
-    authors = _distinct(metas, lambda r: r.meta.authors)
+    authors = _distinct(metas, lambda r: r.meta.authors if r.meta else None)
     if len(authors) > 1:
         conflict("the author count", authors, "correct the wrong listing")
-    orgs = _distinct(metas, lambda r: r.meta.org_name)
+    orgs = _distinct(metas, lambda r: r.meta.org_name if r.meta else None)
     if len(orgs) > 1:
         conflict("the organization", orgs, "correct the wrong listing")
     date = _merge_dates(group, conflict, problems)
-    upvotes = [r.meta.upvotes for r in metas if r.meta.upvotes is not None]
-    org_record = next((r for r in metas if r.meta.org_name), None)
+    upvotes = [r.meta.upvotes for r in metas if r.meta and r.meta.upvotes is not None]
+    org_meta = next((r.meta for r in metas if r.meta and r.meta.org_name), None)
     title = Counter(r.title for r in group).most_common(1)[0][0]
     abstract = first.abstract
     return Paper(
@@ -72,16 +77,16 @@ def _merge_group(group: list[RawRecord]) -> tuple[Paper, list[Problem]]:
         date=date,
         upvotes=max(upvotes) if upvotes else None,
         authors=authors[0][0] if authors else None,
-        org_handle=org_record.meta.org_handle if org_record else None,
-        org_name=org_record.meta.org_name if org_record else None,
+        org_handle=org_meta.org_handle if org_meta else None,
+        org_name=org_meta.org_name if org_meta else None,
         links=extract_links(abstract),
         sources=tuple(r.source for r in group),
     ), problems
 
 
-def _distinct(records: list[RawRecord], value) -> list[tuple[object, list[RawRecord]]]:
+def _distinct(records: list[RawRecord], value: Callable[[RawRecord], T | None]) -> list[tuple[T, list[RawRecord]]]:
     """Distinct non-None values in first-seen order, with the records showing each."""
-    seen: dict[object, list[RawRecord]] = {}
+    seen: dict[T, list[RawRecord]] = {}
     for r in records:
         v = value(r)
         if v is not None:
@@ -89,9 +94,13 @@ def _distinct(records: list[RawRecord], value) -> list[tuple[object, list[RawRec
     return list(seen.items())
 
 
+def _date_value(record: RawRecord) -> dt.date | None:
+    return record.date.value if record.date else None
+
+
 def _merge_dates(group: list[RawRecord], conflict, problems: list[Problem]) -> PaperDate | None:
-    explicit = _distinct([r for r in group if r.date and not r.date.inferred], lambda r: r.date.value)
-    inferred = _distinct([r for r in group if r.date and r.date.inferred], lambda r: r.date.value)
+    explicit = _distinct([r for r in group if r.date and not r.date.inferred], _date_value)
+    inferred = _distinct([r for r in group if r.date and r.date.inferred], _date_value)
     if len(explicit) > 1:
         conflict("the date", explicit, "correct the wrong listing")
     if explicit:
@@ -131,8 +140,8 @@ def organizations(papers: tuple[Paper, ...]) -> tuple[Organization, ...]:
             members.setdefault(org_id(paper.org_handle), []).append(paper)
     orgs = []
     for key, group in members.items():
-        handle = Counter(p.org_handle for p in group).most_common(1)[0][0]
-        name = Counter(p.org_name or p.org_handle for p in group).most_common(1)[0][0]
+        handle = Counter(p.org_handle or "" for p in group).most_common(1)[0][0]  # every one has a handle
+        name = Counter(p.org_name or p.org_handle or "" for p in group).most_common(1)[0][0]
         orgs.append(Organization(key, handle, name, tuple(p.slug for p in group)))
     return tuple(sorted(orgs, key=lambda o: (-len(o.papers), o.name.casefold(), o.id)))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-
 from generator.model import Corpus
 
 
@@ -30,7 +29,7 @@ def _lines(corpus: Corpus):
                    + (f", {len(f.unmatched)} lookups unmatched" if f.kind == "enrich" else ""))
     papers = corpus.papers
     dated = [p for p in papers if p.date]
-    inferred = [p for p in dated if p.date.inferred]
+    inferred = [p for p in dated if p.date and p.date.inferred]
     conflicts = [p for p in corpus.problems if p.kind == "conflict"]
     yield ""
     yield "Corpus"

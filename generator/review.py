@@ -195,7 +195,8 @@ def _theme_slug(theme: str, corpus: Corpus) -> str:
 
 def suggestions_text(name: str, group_size: int, suggestions: list[Suggestion]) -> str:
     lines = [f"Suggested terms for the {group_size} papers in {name}",
-             "(TF-IDF and chi-squared: frequent in these papers, rarer in the others; terms already matched are left out)",
+             "(TF-IDF and chi-squared: frequent in these papers, rarer in the others; "
+             "terms already matched are left out)",
              ""]
     if not suggestions:
         lines.append("  none: no word or phrase sets these papers apart")

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import yamlfile
-from generator.errors import ThemeFileError
 from generator.addresses import theme_slug
+from generator.errors import ThemeFileError
 from generator.model import Paper, Problem, Theme, ThemeMatch
 
 THEMES_FILE = "themes.yml"
@@ -236,7 +236,8 @@ class Matcher:
         terms = set(self.owners)
         self.words: dict[str, list[str]] = {}  # "spiking" -> ["spiking"]
         self.prefixes: dict[str, list[str]] = {}  # "neuromorph" -> ["neuromorph*"]
-        self.phrases: dict[str, list[tuple[str, frozenset[str], re.Pattern]]] = {}  # first word -> [(term, words, regex)]
+        # first word -> [(term, words, regex)]
+        self.phrases: dict[str, list[tuple[str, frozenset[str], re.Pattern]]] = {}
         for term in sorted(terms):
             prefix = term.endswith("*")
             words = _WORD.findall(term.rstrip("*").casefold())
@@ -296,10 +297,10 @@ def place(scores: list[Score], max_themes: int, include: frozenset[str] = frozen
           exclude: frozenset[str] = frozenset()) -> tuple[ThemeMatch, ...]:
     """Pick a paper's themes from its scores: manual ones, then the best `max_themes` that qualify."""
     manual = [s for s in scores if s.theme in include and s.theme not in exclude] if include else []
-    earned = sorted((i for i, s in enumerate(scores)
-                     if s.enough and s.theme not in include and s.theme not in exclude),
-                    key=lambda i: (-scores[i].value, i))
-    earned = [scores[i] for i in earned]
+    order = sorted((i for i, s in enumerate(scores)
+                    if s.enough and s.theme not in include and s.theme not in exclude),
+                   key=lambda i: (-scores[i].value, i))
+    earned = [scores[i] for i in order]
     kept = [s.match(manual=True) for s in manual] + [s.match() for s in earned[:max(0, max_themes - len(manual))]]
     if not kept:
         return (ThemeMatch(OTHER.slug),)

@@ -66,7 +66,7 @@ def fetch_daily(corpus: Path, kind: str, value: str, client: hf.Client) -> Summa
     client.progress(f"fetching Daily Papers for {kind} {value} from {client.base}")
     items = hf.daily_papers(client, params)
     rel = f"{api.API_DIR}/daily/{value}.json"
-    stored = {"kind": "daily", "request": f"{kind}={value}"}
+    stored: dict[str, object] = {"kind": "daily", "request": f"{kind}={value}"}
     if kind == "date":
         stored["listing_date"] = value
     stored["items"] = items
@@ -132,7 +132,7 @@ def enrich(corpus: Path, client: hf.Client) -> Summary:
 def exact_match(title: str, items: list) -> dict | None:
     """The one item whose normalized title is `title`'s, or None (none, or several papers)."""
     key = identity_key(title)
-    found = {}
+    found: dict = {}
     for i, item in enumerate(items):
         record = api.parse_item(item, "search", i, "search", None, [])
         if not isinstance(record, str) and identity_key(record.title) == key:
@@ -153,7 +153,7 @@ def _stored_lookups(corpus: Path) -> dict[str, dict]:
 
 def _count_changes(corpus: Path, files: dict[str, dict], summary: Summary) -> None:
     """Added: papers in no stored file before; updated: papers whose stored item changed."""
-    before = {}
+    before: dict = {}
     for path in api.find_api_files(corpus):
         for record_id, item in _items_by_id(path).items():
             before.setdefault(record_id, []).append(item)

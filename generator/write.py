@@ -199,10 +199,10 @@ def write_stored(corpus: Path, files: dict[str, str]) -> list[str]:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.chmod(tmp, 0o644)
-        for rel, tmp in staged:
-            os.replace(tmp, corpus / rel)
+        for rel, staged_file in staged:
+            os.replace(staged_file, corpus / rel)
     except BaseException:
-        for _, tmp in staged:
-            tmp.unlink(missing_ok=True)
+        for _, staged_file in staged:
+            staged_file.unlink(missing_ok=True)
         raise
     return [rel for rel, _ in staged]

@@ -59,6 +59,7 @@ def _located(node: yaml.Node, path: Path, error: type[ConfigFileError]) -> Locat
     if isinstance(node, yaml.SequenceNode):
         return Located([_located(item, path, error) for item in node.value], line)
     # Scalars: let PyYAML's resolver give ints, dates, bools as usual.
+    assert isinstance(node, yaml.ScalarNode), node  # a YAML node is a mapping, a sequence or a scalar
     return Located(_scalar(node, path, error), line)
 
 
@@ -80,4 +81,4 @@ def expect(located: Located, kind: type, what: str, path: Path, error: type[Conf
     return located.value
 
 
-_KIND_NAMES = {dict: "a mapping (key: value)", list: "a list", str: "text"}
+_KIND_NAMES: dict[type, str] = {dict: "a mapping (key: value)", list: "a list", str: "text"}

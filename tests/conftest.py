@@ -1,81 +1,60 @@
-"""Shared fixtures: corpus trees built from dicts, a built site, a served site, a browser."""
+"""Shared fixtures: the real site (built once per test session), a served site, a browser.
+
+Helpers (corpus trees from dicts, the CLI in-process, HTML trees) are in helpers.py.
+
+Hypothesis profiles: `make test` runs the "ci" profile (few examples); set
+PAPER_ATLAS_HYPOTHESIS=deep for a deeper run, e.g.
+`PAPER_ATLAS_HYPOTHESIS=deep .venv/bin/python -m pytest tests/test_hostile.py`.
+"""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
+from hypothesis import HealthCheck, settings
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "corpus"
-DUMPS = sorted(p.name for p in CORPUS.glob("*.txt"))
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]
+from helpers import CHROMIUM_FLAGS, ROOT, chromium_path, serve
 
-
-def real_themes_text() -> str:
-    """The real themes.yml without its include/exclude lists: those name papers of the real corpus."""
-    from generator.themes import without_manual_lists
-
-    return without_manual_lists((CORPUS / "themes.yml").read_text(encoding="utf-8"))
-
-
-def make_corpus(folder: Path, dumps: dict[str, str | bytes], themes: str | None = None,
-                sources: str | None = None) -> Path:
-    """A corpus folder from a dict of dump name -> text (or bytes); real themes.yml unless given."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in dumps.items():
-        path = folder / name
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8", newline="")
-    (folder / "themes.yml").write_text(themes if themes is not None else real_themes_text())
-    if sources is not None:
-        (folder / "sources.yml").write_text(sources)
-    return folder
-
-
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True)
-
-
-def build_site(corpus: Path, site: Path) -> subprocess.CompletedProcess:
-    result = run_cli("build", "--corpus", str(corpus), "--site", str(site))
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result
+settings.register_profile("ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("deep", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("PAPER_ATLAS_HYPOTHESIS", "ci"))
 
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory) -> Path:
-    """The site built from the real corpus, once per test session."""
-    site = tmp_path_factory.mktemp("real") / "site"
-    build_site(CORPUS, site)
-    return site
+    """The site built from the real corpus by plain `mkdocs build --strict`, once per test session.
+
+    Under pytest-xdist every worker asks for it; the first builds it in the folder the workers
+    share (the parent of their temp folders) under a lock, the others wait and read it.
+    The build's output is kept beside it in build.log (see test_site's strict-build test).
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # set in each xdist worker
+        shared = shared.parent
+    folder = shared / "real-site"
+    with FileLock(str(shared / "real-site.lock")):
+        if not (folder / "done").exists():
+            folder.mkdir(exist_ok=True)
+            env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+            env.pop("PAPER_ATLAS_CORPUS", None)  # the hook's default: corpus/ beside mkdocs.yml
+            result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict",
+                                     "-d", str(folder / "site")],
+                                    cwd=ROOT, env=env, capture_output=True, text=True)
+            (folder / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+            assert result.returncode == 0, result.stdout + result.stderr
+            (folder / "done").touch()
+    return folder / "site"
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(folder: Path):
-    """Serve `folder` on a free loopback port in a thread; return (server, base URL)."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+@pytest.fixture(scope="session")
+def real_site_log(real_site) -> str:
+    """What `mkdocs build --strict` printed while building real_site."""
+    return (real_site.parent / "build.log").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -83,10 +62,6 @@ def real_site_url(real_site):
     server, url = serve(real_site)
     yield url
     server.shutdown()
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="session")

@@ -20,9 +20,21 @@ import re
 
 import pytest
 
-from conftest import make_corpus, run_cli
-from robust_helpers import (ACCOUNTING, BROKEN, HOSTILE, SPACED_HEADER, COMPACT_HEADER, copy_dumps, error_lines,
-                            h1_text, last_line, page_tree, paper_pages)
+from helpers import (
+    ACCOUNTING,
+    BROKEN,
+    COMPACT_HEADER,
+    HOSTILE,
+    SPACED_HEADER,
+    copy_dumps,
+    error_lines,
+    h1_text,
+    last_line,
+    make_corpus,
+    page_tree,
+    paper_pages,
+    run_cli,
+)
 
 GOOD_SPACED = "\n".join(SPACED_HEADER + [
     "Alpha Paper On Memory",  # 13

@@ -10,10 +10,10 @@ import datetime as dt
 
 import pytest
 
-from conftest import make_corpus, run_cli
 from generator import addresses as at
 from generator.corpus import load_corpus
 from generator.render.site import generate
+from helpers import make_corpus, run_cli
 
 HEADER = "new\n\nSubscribe\n\nDaily Papers\n\nOct 28\n\n"
 TRAP_THEMES = """themes:

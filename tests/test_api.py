@@ -8,12 +8,12 @@ import json
 from pathlib import Path
 
 from fake_hf import daily_item, flat_item
-from conftest import CORPUS, make_corpus
 from generator.api import parse_item, read_api_file
 from generator.corpus import load_corpus
 from generator.render.data import papers_json
 from generator.report import check_report
 from generator.slugs import identity_key
+from helpers import CORPUS, make_corpus
 
 DUMP = """Daily Papers
 
@@ -204,7 +204,8 @@ def test_an_enrich_result_whose_dump_paper_is_gone_does_not_join(tmp_path):
 
 # Any JSON value in: no exception; a record's links are http(s) only.
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from fake_hf import FakeHF, daily_item, flat_item
-from conftest import ROOT, make_corpus, serve
 from generator import hf, update
+from helpers import ROOT, make_corpus, serve
 
 DUMP = """Daily Papers
 

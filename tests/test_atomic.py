@@ -1,8 +1,11 @@
 """Nothing half-written, nothing outside the output folder, hand-written pages left alone.
 
-Every check hashes whole trees before and after (robust_helpers.tree_hash), so "unchanged"
+Every check hashes whole trees before and after (helpers.tree_hash), so "unchanged"
 means byte for byte. Builds that need a hand-written docs/ page use a temporary copy of
 mkdocs.yml + docs/ whose `hooks:` entry points at the real generator/hooks.py.
+Builds run in-process on a two-paper corpus; the one test that kills a build runs it in a
+subprocess whose MkDocs step is faked (it writes a page, then waits to be killed), since
+the property under test is the swap, not MkDocs.
 """
 
 from __future__ import annotations
@@ -17,10 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT, make_corpus, run_cli
 from generator import write
 from generator.errors import OutputError
-from robust_helpers import SPACED_HEADER, error_lines, paper_pages, temp_config, tree_hash
+from helpers import ROOT, SPACED_HEADER, error_lines, make_corpus, paper_pages, run_cli, temp_config, tree_hash
 
 SMALL = "\n".join(SPACED_HEADER + [
     "Atomic Paper One", "", "An abstract about spiking neural networks.", "", "  • 2 authors", "·", "Jul 19, 2023 5",
@@ -81,7 +83,8 @@ def _broken_link_config(tmp_path) -> Path:
     return config
 
 
-def test_strict_mkdocs_warning_leaves_the_site(old_site, small_corpus, tmp_path):
+def test_strict_mkdocs_warning_leaves_the_site_and_names_the_cause(old_site, small_corpus, tmp_path):
+    """The site stays as it was, and the user learns *which* warning stopped the build."""
     config = _broken_link_config(tmp_path)
     before = tree_hash(old_site)
     result = run_cli("build", "--corpus", str(small_corpus), "--site", str(old_site), "--config", str(config))
@@ -90,40 +93,44 @@ def test_strict_mkdocs_warning_leaves_the_site(old_site, small_corpus, tmp_path)
     assert "Traceback" not in result.stderr
     [message] = error_lines(result.stderr)
     assert "not built" in message and "unchanged" in message
+    assert "missing-page.md" in result.stderr and "about.md" in result.stderr, result.stderr
     assert leftovers(old_site) == []
 
 
-def test_strict_mkdocs_warning_message_names_the_cause(old_site, small_corpus, tmp_path):
-    """The user must learn *which* warning stopped the build: the page and the broken link."""
-    config = _broken_link_config(tmp_path)
-    result = run_cli("build", "--corpus", str(small_corpus), "--site", str(old_site), "--config", str(config))
-    assert result.returncode == 1
-    assert "missing-page.md" in result.stderr and "about.md" in result.stderr, result.stderr
+# A MkDocs that writes one page into the staging folder, then waits to be killed.
+FAKE_MKDOCS_BUILD = """
+import sys, time
+from pathlib import Path
+import mkdocs.commands.build
+
+def build(config, **options):
+    page = Path(config.site_dir) / "papers" / "half-written" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<p>half")
+    time.sleep(300)
+
+mkdocs.commands.build.build = build
+from generator.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 
-def test_the_same_config_builds_without_the_broken_link(old_site, small_corpus, tmp_path):
-    """Control for the two tests above: the temporary config itself is fine."""
-    config = temp_config(tmp_path / "cfg")
-    result = run_cli("build", "--corpus", str(small_corpus), "--site", str(old_site), "--config", str(config))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert len(paper_pages(old_site)) == 2
-
-
-def test_build_killed_midway_leaves_the_old_site_and_the_next_build_cleans_up(old_site, small_corpus):
-    """SIGKILL while MkDocs writes the real corpus (374 papers) into the staging folder."""
+def test_build_killed_midway_leaves_the_old_site_and_the_next_build_cleans_up(old_site, tmp_path):
+    """SIGKILL while MkDocs writes pages into the staging folder. A changed corpus, so that neither
+    build finds the site up to date (an up-to-date site is not rebuilt at all)."""
+    changed = make_corpus(tmp_path / "c", {"small.txt": SMALL_CHANGED})
     before = tree_hash(old_site)
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--corpus", str(CORPUS),
+    proc = subprocess.Popen([sys.executable, "-c", FAKE_MKDOCS_BUILD, "build", "--corpus", str(changed),
                              "--site", str(old_site)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     writing = False
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 120
     try:
         while time.monotonic() < deadline and proc.poll() is None:
             staging = [p for p in old_site.parent.glob(f".{old_site.name}.new-*") if p.is_dir()]
             if any(next(p.glob("papers/*/index.html"), None) for p in staging):
-                writing = True  # MkDocs is writing pages
-                time.sleep(0.3)
+                writing = True  # "MkDocs" is writing pages
                 break
             time.sleep(0.05)
     finally:
@@ -131,14 +138,14 @@ def test_build_killed_midway_leaves_the_old_site_and_the_next_build_cleans_up(ol
             os.killpg(proc.pid, signal.SIGKILL)  # the build and anything it started
         proc.wait(timeout=30)
     assert writing and proc.returncode == -signal.SIGKILL, "the build was not caught while writing"
-    staged = [p for p in old_site.parent.glob(f".{old_site.name}.new-*")]
+    staged = list(old_site.parent.glob(f".{old_site.name}.new-*"))
     assert staged and not any((p / write.MARKER).exists() for p in staged)  # really killed half-way
     assert tree_hash(old_site) == before
 
-    result = run_cli("build", "--corpus", str(small_corpus), "--site", str(old_site))
+    result = run_cli("build", "--corpus", str(changed), "--site", str(old_site))
     assert result.returncode == 0, result.stdout + result.stderr
     assert leftovers(old_site) == []
-    assert len(paper_pages(old_site)) == 2
+    assert sorted(p.parent.name for p in paper_pages(old_site)) == ["atomic-paper-one", "atomic-paper-three"]
 
 
 def test_a_successful_build_leaves_no_staging_folders(old_site, tmp_path):
@@ -297,6 +304,7 @@ def test_write_tree_refuses_a_path_through_a_symlink_out(tmp_path):
 # --- hand-written pages in docs/ ---------------------------------------------------------------------------
 
 def test_a_build_never_changes_docs(small_corpus, tmp_path):
+    """Also the control for the failing builds above: the temporary config itself builds."""
     config = temp_config(tmp_path / "cfg")
     docs = config.parent / "docs"
     before = tree_hash(docs)
@@ -311,28 +319,18 @@ def test_a_build_never_changes_docs(small_corpus, tmp_path):
     assert tree_hash(docs) == before
 
 
-def _shadowing_config(tmp_path) -> Path:
+def test_a_hand_written_page_at_a_generated_address_fails_the_build_and_is_named(old_site, small_corpus,
+                                                                                   tmp_path):
     config = temp_config(tmp_path / "cfg")
     page = config.parent / "docs" / "papers" / "atomic-paper-one.md"
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text("# My own page\n", encoding="utf-8")
-    return config
-
-
-def test_a_hand_written_page_at_a_generated_address_fails_the_build(old_site, small_corpus, tmp_path):
-    config = _shadowing_config(tmp_path)
     docs_before, site_before = tree_hash(config.parent / "docs"), tree_hash(old_site)
     result = run_cli("build", "--corpus", str(small_corpus), "--site", str(old_site), "--config", str(config))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert len(error_lines(result.stderr)) == 1
+    assert "papers/atomic-paper-one.md" in result.stderr and "hand-written" in result.stderr, result.stderr
     assert tree_hash(config.parent / "docs") == docs_before
     assert tree_hash(old_site) == site_before
     assert leftovers(old_site) == []
-
-
-def test_a_hand_written_page_at_a_generated_address_is_named(old_site, small_corpus, tmp_path):
-    config = _shadowing_config(tmp_path)
-    result = run_cli("build", "--corpus", str(small_corpus), "--site", str(old_site), "--config", str(config))
-    assert result.returncode == 1
-    assert "papers/atomic-paper-one.md" in result.stderr and "hand-written" in result.stderr, result.stderr

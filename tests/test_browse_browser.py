@@ -13,13 +13,12 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import build_site, make_corpus, serve
-from site_tools import parse_html
+from helpers import build_site, make_corpus, parse_html, serve
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import build_site, make_corpus, serve
+from helpers import build_site, make_corpus, serve
 
 pytestmark = pytest.mark.browser
 

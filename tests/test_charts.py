@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_corpus
 from generator.corpus import load_corpus
 from generator.render.site import generate
-from site_tools import parse_html, resolve
+from helpers import make_corpus, parse_html, resolve
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONTHS_CHART = "charts/papers-per-month.svg"

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import make_corpus, run_cli
 from generator.errors import ConfigFileError, CorpusError, SourcesFileError, ThemeFileError
 from generator.sources import load_settings
 from generator.themes import load_themes
-from robust_helpers import BROKEN, SPACED_HEADER, error_lines
+from helpers import BROKEN, SPACED_HEADER, error_lines, make_corpus, run_cli
 
 GOOD_THEME = "  - name: Memory\n    description: Memory papers.\n    terms: [memory]\n"
 DUMPS = {"latin1.txt": (BROKEN / "latin1.txt").read_bytes(), "utf16.txt": (BROKEN / "utf16.txt").read_bytes(),
@@ -83,7 +82,7 @@ def test_themes_yml_not_utf8(tmp_path):
 
 
 def test_the_real_themes_yml_is_valid():
-    from conftest import CORPUS
+    from helpers import CORPUS
     themes = load_themes(CORPUS)
     assert len(themes) >= 1 and len({t.slug for t in themes}) == len(themes)
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from conftest import make_corpus
 from generator.corpus import load_corpus
 from generator.dates import parse_date_line
+from helpers import make_corpus
 
 HEADER = [
     "new", "", "Get trending papers in your email inbox!", "", "Subscribe", "", "Daily Papers", "",

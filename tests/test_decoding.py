@@ -12,13 +12,13 @@ import json
 import re
 
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-from conftest import make_corpus, run_cli
 from generator.corpus import load_corpus
 from generator.errors import CorpusError, DumpError
 from generator.sources import SourceSettings, decode
-from robust_helpers import BROKEN, MORE, SPACED_HEADER, h1_text, page_tree, paper_pages
+from helpers import BROKEN, MORE, SPACED_HEADER, h1_text, make_corpus, page_tree, paper_pages, run_cli
 
 CLEAN = "\n".join(SPACED_HEADER + [
     "Clean Paper", "", "Clean abstract.", "", "  • 2 authors", "·", "Jul 19, 2023 5", ""])
@@ -281,7 +281,6 @@ def test_all_broken_dumps_together(tmp_path):
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
 
 
-@settings(max_examples=300, deadline=None)
 @given(_TEXT, st.sampled_from(["\n", "\r\n", "\r"]), st.booleans())
 def test_utf8_text_decodes_to_itself_with_line_ends_folded(text, newline, bom):
     assume(bom or not text.startswith("\ufeff"))  # a leading U+FEFF is a byte-order mark
@@ -292,7 +291,6 @@ def test_utf8_text_decodes_to_itself_with_line_ends_folded(text, newline, bom):
     assert decoded.encoding == ("utf-8-sig" if bom else "utf-8")
 
 
-@settings(max_examples=300, deadline=None)
 @given(_TEXT, st.sampled_from(["utf-16-le", "utf-16-be"]))
 def test_utf16_with_bom_decodes_to_itself(text, codec):
     bom = codecs.BOM_UTF16_LE if codec.endswith("le") else codecs.BOM_UTF16_BE
@@ -300,7 +298,6 @@ def test_utf16_with_bom_decodes_to_itself(text, codec):
     assert decoded.text == text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.binary(min_size=1).filter(lambda b: not b.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))))
 def test_non_utf8_bytes_are_rejected_naming_the_line_of_the_first_bad_byte(data):
     try:

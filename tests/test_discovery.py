@@ -19,10 +19,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import CORPUS, make_corpus
 from generator.corpus import load_corpus
 from generator.render.site import generate
-from site_tools import parse_html, resolve
+from helpers import CORPUS, make_corpus, parse_html, resolve
 
 # handle -> (display name, address folder, slugs of its papers)
 REAL_ORGS = {

@@ -12,12 +12,12 @@ import pytest
 import yaml
 
 from fake_hf import FakeHF, daily_item, flat_item
-from conftest import CORPUS, ROOT, make_corpus
 from generator import cli, hf, update
 from generator.api import load_follow
 from generator.corpus import load_corpus
-from generator.errors import CorpusError, FetchError
+from generator.errors import CorpusError
 from generator.report import check_report
+from helpers import CORPUS, ROOT, make_corpus
 
 DAY = "2025-10-28"
 DUMP = """Daily Papers

@@ -21,21 +21,35 @@ import html.parser
 import re
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from generator.parse import parse_dump
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from conftest import CORPUS, make_corpus, real_themes_text, run_cli
+from generator import addresses as at
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
+from generator.parse import parse_dump
 from generator.render.escape import md_abstract, md_text
-from generator.render.site import generate
+from generator.render.index import build_index
+from generator.render.site import charts, generate
 from generator.report import check_report
 from generator.sources import SourceSettings, decode
-from robust_helpers import HOSTILE, MORE, Node, article, copy_dumps, h1_text, page_tree, paper_pages
+from helpers import (
+    HOSTILE,
+    MORE,
+    Element,
+    article,
+    copy_dumps,
+    h1_text,
+    make_corpus,
+    page_tree,
+    paper_pages,
+    real_themes_text,
+    run_cli,
+)
 
 THEMES_TEXT = real_themes_text()
 EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]  # as in mkdocs.yml
@@ -87,7 +101,7 @@ FORBIDDEN_TAGS = {"script", "style", "iframe", "textarea", "title", "b", "object
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "srcdoc", "poster", "background", "data"}
 
 
-def _is_material_share_button(node: Node, name: str, value: str) -> bool:
+def _is_material_share_button(node: Element, name: str, value: str) -> bool:
     """Material's own search share button: <a href="javascript:void(0)" class="md-search__icon ...">."""
     return node.tag == "a" and name == "href" and value == "javascript:void(0)" and "md-search__icon" in node.classes
 
@@ -112,10 +126,10 @@ def pages_by_title(hostile_site):
     return found
 
 
-def abstract_paragraph(tree: Node) -> Node:
+def abstract_paragraph(tree: Element) -> Element:
     """The first <p> after <h2 id="abstract"> (its sibling) in the article."""
     for parent in article(tree).iter():
-        children = [c for c in parent.children if isinstance(c, Node)]
+        children = parent.children
         for i, child in enumerate(children):
             if child.tag == "h2" and child.attrs.get("id") == "abstract":
                 return next(c for c in children[i + 1:] if c.tag == "p")
@@ -286,20 +300,17 @@ def check_markup(collector: _Collector, wrapper: str, links: bool) -> None:
             assert set(attrs) <= ({"id"} if wrapper == "h1" else set()), attrs  # toc gives the h1 an id
 
 
-@settings(max_examples=400, deadline=None)
 @given(ANY_TEXT)
 def test_md_text_renders_only_its_wrapper(text):
     check_markup(render(md_text(text)), "p", links=False)
     check_markup(render("# " + md_text(text)), "h1", links=False)
 
 
-@settings(max_examples=400, deadline=None)
 @given(ANY_TEXT)
 def test_md_abstract_renders_only_its_wrapper_and_external_links(text):
     check_markup(render(md_abstract(text)), "p", links=True)
 
 
-@settings(max_examples=400, deadline=None)
 @given(TEXT_NO_PLACEHOLDERS)
 def test_rendered_text_equals_the_folded_input(text):
     for source in (md_text(text), "# " + md_text(text), md_abstract(text)):
@@ -343,26 +354,42 @@ def _load_dumps(texts: list[str | bytes], with_related: bool = True):
         return loaded
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(DUMP_TEXT, min_size=1, max_size=3))
 def test_any_text_as_dumps_raises_only_corpus_errors(texts):
     _load_dumps(texts)
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _no_charts(site):
+    """generate() without drawing charts (matplotlib): they hold no text from the dumps."""
+    return [], {at.OVERLAP_CHART: "", at.MONTHS_CHART: ""}
+
+
 @given(st.lists(DUMP_TEXT, min_size=1, max_size=3))
 def test_any_readable_dump_renders_every_page(texts):
+    """Every page that shows text from the dumps (all but the charts, drawn below)."""
     loaded = _load_dumps(texts, with_related=False)
     if loaded is not None:
-        for path, text in generate(loaded):
-            assert isinstance(text, (str, bytes)) and path
+        with mock.patch("generator.render.site.charts", _no_charts):
+            files = list(generate(loaded))
+        assert all(isinstance(text, (str, bytes)) and path for path, text in files)
+        assert {at.HOME, at.PAPERS_JSON, at.ALL_FEED} <= {path for path, _ in files}
+
+
+# Charts are slow to draw (matplotlib) and depend on dates and theme counts only: fewer examples.
+@settings(max_examples=max(5, settings.default.max_examples // 5))
+@given(st.lists(DUMP_TEXT, min_size=1, max_size=3))
+def test_any_readable_dump_draws_its_charts(texts):
+    loaded = _load_dumps(texts, with_related=False)
+    if loaded is not None:
+        files, alts = charts(build_index(loaded))
+        assert all(path.endswith(".svg") and svg.lstrip().startswith("<") for path, svg in files)
+        assert set(alts) >= {at.OVERLAP_CHART}
 
 
 BOMS = st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"])
 STATED = st.sampled_from([None, "latin-1", "ascii", "utf-16", "utf-8", "cp1252", "shift_jis", "utf-32"])
 
 
-@settings(max_examples=500, deadline=None)
 @given(BOMS, st.binary(), STATED)
 def test_any_bytes_through_decode_raise_only_corpus_errors(bom, data, stated):
     settings_ = SourceSettings(encoding=stated) if stated else None
@@ -373,7 +400,6 @@ def test_any_bytes_through_decode_raise_only_corpus_errors(bom, data, stated):
     assert "\r" not in result.text
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(BOMS, st.binary())
 def test_any_bytes_as_a_dump_raise_only_corpus_errors(bom, data):
     _load_dumps([bom + data])
@@ -391,15 +417,18 @@ def test_stop_word_only_corpus_loads(tmp_path):
     assert sorted(p.title for p in loaded.papers) == ["It", "We"]
 
 
-@pytest.mark.parametrize("odd", ["\x08", "\x1b", "\ufffe", "\uffff"], ids=["BS", "ESC", "U+FFFE", "U+FFFF"])
-def test_control_or_noncharacter_in_a_title_builds(tmp_path, odd):
-    """Characters XML cannot hold (the Atom feeds are XML) must not crash the build."""
-    corpus = make_corpus(tmp_path / "c", {"a.txt": f"Odd{odd}Title\nSome abstract {odd} here.\n"})
+ODD = {"BS": "\x08", "ESC": "\x1b", "U+FFFE": "\ufffe", "U+FFFF": "\uffff"}
+
+
+def test_control_or_noncharacter_in_a_title_builds(tmp_path):
+    """Characters XML cannot hold (the Atom feeds are XML) must not crash the build (one dump each)."""
+    corpus = make_corpus(tmp_path / "c", {f"{name}.txt": f"Odd{odd}Title {name}\nSome abstract {odd} here.\n"
+                                          for name, odd in ODD.items()})
     site = tmp_path / "site"
     result = run_cli("build", "--corpus", str(corpus), "--site", str(site))
     assert "Traceback" not in result.stderr, result.stderr[-400:]
-    assert result.returncode == 0
-    assert len(paper_pages(site)) == 1
+    assert result.returncode == 0, result.stderr[-400:]
+    assert len(paper_pages(site)) == len(ODD)
 
 
 # --- URLs holding Markdown link syntax (tests/dumps/more/hostile_url_markdown.txt) ---------------------
@@ -444,6 +473,6 @@ def test_url_with_markdown_shows_the_abstract_as_text_with_two_external_links(ur
     assert paragraph.text() == URL_MARKDOWN_ABSTRACT
     links = paragraph.find_all("a")
     assert len(links) == 2, [a.attrs for a in links]
-    for a, url in zip(links, URL_MARKDOWN_LINKS):
+    for a, url in zip(links, URL_MARKDOWN_LINKS, strict=True):
         assert a.attrs.get("href", "").startswith(url.split("[")[0]), a.attrs
         assert "pa-external" in a.classes and a.attrs.get("target") == "_blank"

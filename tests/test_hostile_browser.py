@@ -12,8 +12,7 @@ import re
 
 import pytest
 
-from conftest import run_cli, serve
-from robust_helpers import HOSTILE, MORE, copy_dumps
+from helpers import HOSTILE, MORE, copy_dumps, run_cli, serve
 
 pytestmark = pytest.mark.browser
 

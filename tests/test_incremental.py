@@ -20,9 +20,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import ROOT, make_corpus
 from generator import incremental
-from robust_helpers import SPACED_HEADER, tree_hash
+from helpers import ROOT, SPACED_HEADER, make_corpus, tree_hash
 
 WORDS = ["spiking neural networks", "memory consolidation", "working memory", "attention heads",
          "continual learning", "neuromorphic hardware", "episodic memory", "sparse autoencoders"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import make_corpus
 from generator.corpus import load_corpus
 from generator.links import extract_links
+from helpers import make_corpus
 
 
 @pytest.mark.parametrize("abstract, links", [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from conftest import make_corpus
 from generator.corpus import load_corpus
 from generator.merge import merge
 from generator.model import Metadata, RawRecord, Source
+from helpers import make_corpus
 
 HEADER = [
     "new", "", "Get trending papers in your email inbox!", "", "Subscribe", "", "Daily Papers", "",

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_corpus
 from generator.corpus import load_corpus, read_dump
 from generator.parse import parse_dump
+from helpers import make_corpus
 
 # Compact layout: two header lines, `Subscribe` glued to the first title,
 # then title line / abstract line, no blank lines, no metadata.

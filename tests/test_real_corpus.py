@@ -21,8 +21,8 @@ from collections import defaultdict
 
 import pytest
 
-from conftest import CORPUS, run_cli
 from generator.corpus import load_corpus
+from helpers import CORPUS, run_cli
 
 D000 = "000_f30abe569db8ffcc.txt"
 D001 = "001_61f9ec426f515aef.txt"
@@ -139,7 +139,7 @@ def test_every_record_title_abstract_and_line(corpus):
 
 def test_every_metadata_block(corpus):
     for dump in corpus.dumps:
-        for record, raw in zip(dump.records, INDEPENDENT[dump.name]):
+        for record, raw in zip(dump.records, INDEPENDENT[dump.name], strict=True):
             if raw["head"] is None:
                 assert record.meta is None, record.source
                 continue

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import make_corpus
 from generator.corpus import load_corpus
-from generator.errors import CorpusError, SourcesFileError
+from generator.errors import SourcesFileError
 from generator.render.site import generate
 from generator.sources import load_settings
+from helpers import make_corpus
 
 HEADER = "new\n\nSubscribe\n\nDaily Papers\n\nOct 28\n\n"
 

@@ -17,8 +17,7 @@ import urllib.request
 
 import pytest
 
-from conftest import make_corpus
-from robust_helpers import SPACED_HEADER, temp_config
+from helpers import SPACED_HEADER, make_corpus, temp_config
 
 DUMP = "\n".join(SPACED_HEADER + [
     "Served Paper One", "", "An abstract about spiking neural networks.", "", "  • 2 authors", "·", "Jul 19, 2023 5",

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import make_corpus
 from generator.corpus import load_corpus
 from generator.merge import merge
 from generator.model import RawRecord, Source
 from generator.slugs import identity_key, paper_slug
+from helpers import make_corpus
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -102,7 +102,7 @@ TITLE_CHARS = st.characters(min_codepoint=32, max_codepoint=0x24F, exclude_categ
 titles = st.text(TITLE_CHARS, min_size=1, max_size=140).filter(lambda t: t.strip())
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(suppress_health_check=[HealthCheck.filter_too_much])
 @given(title=titles, others=st.lists(titles, max_size=6))
 def test_slug_does_not_depend_on_the_rest_of_the_corpus(title, others):
     others = [o for o in others if identity_key(o) != identity_key(title)]
@@ -113,7 +113,6 @@ def test_slug_does_not_depend_on_the_rest_of_the_corpus(title, others):
     assert crowd[key] == alone[key] == paper_slug(title)
 
 
-@settings(max_examples=300, deadline=None)
 @given(title=st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=100),
        how=st.sampled_from(["upper", "lower", "title", "spaces", "punct"]))
 def test_case_spacing_and_punctuation_variants_of_a_title_share_its_slug(title, how):
@@ -162,14 +161,12 @@ def test_many_long_titles_sharing_a_prefix_all_get_distinct_slugs():
     assert len({p.slug for p in merged.papers}) == 200
 
 
-@settings(max_examples=500, deadline=None)
 @given(a=st.text(min_size=1, max_size=120), b=st.text(min_size=1, max_size=120))
 def test_different_identities_never_share_a_slug(a, b):
     assume(identity_key(a) != identity_key(b))
     assert paper_slug(a) != paper_slug(b)
 
 
-@settings(max_examples=300, deadline=None)
 @given(title=st.text(min_size=1, max_size=300))
 def test_slug_shape_for_any_title(title):
     slug = paper_slug(title)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from bench.themes import judge, load_labels
-from conftest import CORPUS
 from generator import themes
 from generator.corpus import load_corpus
+from helpers import CORPUS
 
 FLOORS = {False: (0.82, 0.93), True: (0.88, 0.80)}  # held_out -> (precision, recall)
 

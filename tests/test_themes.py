@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, make_corpus
 from generator import cli, review, themes
 from generator.corpus import load_corpus
 from generator.errors import ThemeFileError
 from generator.model import Theme
+from helpers import CORPUS, make_corpus
 
 MEMORY = Theme("memory", "Memory", "d", terms=("hopfield", "working memory"), weak=("memory", "recall", "retention"))
 SPIKES = Theme("spikes", "Spikes", "d", terms=("spiking", "neuromorph*"), weak=("spike", "energy-efficient"))
@@ -286,7 +286,7 @@ def test_review_shows_size_weakest_near_misses_and_unused_terms(small):
     text = review.review(corpus, rules)
     assert "Memory: 2 papers (28.6%); 0 placed by hand, 1 on weak terms only" in text
     lines = text.splitlines()
-    memory = lines.index(next(l for l in lines if l.startswith("Memory:")))
+    memory = lines.index(next(line for line in lines if line.startswith("Memory:")))
     weakest = lines[memory + 2]
     assert weakest.split() == ["2.00", "memory-in-the-wild", "[memory", "(weak),", "recall", "(weak)]", "weak",
                                "terms", "only"]

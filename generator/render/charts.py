@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -21,11 +22,14 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 from generator.model import Paper, Theme  # noqa: E402
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 INK = "#333333"  # 12.6:1 on the white background
 PAPER = "#ffffff"
 WIDTH = 4.8  # inches: 461 px of SVG, shown at ~350 px on a phone (text x 0.76)
 FONT = 11  # pt = 14.7 px of SVG: over 11 px on that phone
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: selectable, searchable, scalable
     "svg.hashsalt": "paper-atlas",
     "font.size": FONT, "legend.fontsize": FONT, "xtick.labelsize": FONT, "ytick.labelsize": FONT,
@@ -38,7 +42,7 @@ STYLE = {
 
 
 def theme_colours(themes: tuple[Theme, ...]) -> dict[str, str]:
-    palette = plt.get_cmap("tab10").colors
+    palette = matplotlib.color_sequences["tab10"]
     return {t.slug: matplotlib.colors.to_hex(palette[i % len(palette)]) for i, t in enumerate(themes)}
 
 
@@ -53,17 +57,17 @@ def _svg(fig, alt: str) -> str:
 
 def months_by_theme(papers: list[Paper], themes: tuple[Theme, ...]) -> tuple[str, str] | None:
     """Papers per month, stacked by each paper's first theme. (svg, text alternative)."""
-    dated = [p for p in papers if p.date]
+    dated = [(p, p.date.value) for p in papers if p.date]
     if not dated:
         return None
-    months = sorted({(p.date.value.year, p.date.value.month) for p in dated})
+    months = sorted({(day.year, day.month) for _, day in dated})
     first, last = months[0], months[-1]
     axis = []
     y, m = first
     while (y, m) <= last:
         axis.append((y, m))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    counts = Counter((p.themes[0].theme, (p.date.value.year, p.date.value.month)) for p in dated)
+    counts = Counter((p.themes[0].theme, (day.year, day.month)) for p, day in dated)
     colours = theme_colours(themes)
     with plt.rc_context(STYLE):
         shown = [t for t in themes if any(counts[(t.slug, mm)] for mm in axis)]
@@ -95,7 +99,7 @@ def months_by_theme(papers: list[Paper], themes: tuple[Theme, ...]) -> tuple[str
 
 
 def years_of_theme(papers: list[Paper], theme: Theme, colour: str) -> tuple[str, str] | None:
-    years = Counter(p.date.value.year for p in papers if p.date)
+    years = Counter(p.date.value.year for p in papers if p.date is not None)
     if not years:
         return None
     axis = list(range(min(years), max(years) + 1))

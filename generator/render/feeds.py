@@ -17,14 +17,14 @@ from feedgen.feed import FeedGenerator
 
 from generator.model import Paper
 
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 # Feed readers poll for what is new; the newest 100 papers per feed keep each
 # feed small at any corpus size (the site and papers.json hold everything).
 ENTRIES = 100
 
 
 def _at(day: dt.date | None) -> dt.datetime | None:
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc) if day else None
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
 
 
 def _stamp(paper: Paper) -> dt.datetime | None:

@@ -45,6 +45,11 @@ class SiteIndex:
         return sorted({y for y, _ in self.by_month}, reverse=True)
 
 
+def oldest_first(paper: Paper) -> tuple:
+    """Dated papers by date, then title (for lists of dated papers)."""
+    return (paper.date.value if paper.date else None, paper.title.casefold())
+
+
 def newest_first(paper: Paper) -> tuple:
     if paper.date is None:
         return (1, 0, paper.title.casefold())
@@ -82,7 +87,7 @@ def build_index(corpus: Corpus) -> SiteIndex:
             undated.append(paper)
         for dump in paper.dumps:
             by_dump[dump].append(paper)
-    in_time = sorted((p for p in corpus.papers if p.date), key=lambda p: (p.date.value, p.title.casefold()))
+    in_time = sorted((p for p in corpus.papers if p.date), key=oldest_first)
     for papers in by_theme.values():
         papers.sort(key=newest_first)
     for papers in by_month.values():

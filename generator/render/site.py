@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator import addresses as at, incremental
+from generator import addresses as at
+from generator import incremental
 from generator.model import Corpus, Paper, Theme
 from generator.render import lists
 from generator.render.data import papers_json

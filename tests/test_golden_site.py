@@ -1,38 +1,42 @@
-"""Golden-file tests of the Markdown rendered for paper pages.
+"""Golden files: every file `generate` makes for a small corpus, compared byte for byte.
 
-A small hand-made corpus (two dumps, a themes.yml of its own) goes through
-`load_corpus` and `generate`; the Markdown of three paper pages is compared
-byte for byte with tests/golden/<name>.md:
+A small hand-made corpus (three dumps, a themes.yml of its own) goes through
+`load_corpus` and `generate`; every generated file (Markdown pages, charts,
+feeds, papers.json) is compared with tests/golden/pages/<path>, and the two
+trees must hold the same files (Pelican's whole-site comparison). The corpus
+holds, among others:
 
-* ``hostile``: the title ``Hopfield <Networks> | *All* You [Need]``, an abstract
-  holding a URL and ``<script>alert(1)</script>``;
-* ``metadata``: authors (from one listing), organization (from the other) and
+* the title ``Hopfield <Networks> | *All* You [Need]``, an abstract holding a
+  URL and ``<script>alert(1)</script>``;
+* a paper with authors (from one listing), organization (from the other) and
   upvotes (the higher count of the two listings);
-* ``undated``: a compact-layout record, which shows no date.
+* compact-layout records, which show no date.
 
-When a rendering change is intended, regenerate the golden files with
+When a rendering change is intended, refresh the golden files with
 
-    UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_render_golden.py
+    PAPER_ATLAS_REFRESH_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden_site.py
 
-then read the diff (`git diff tests/golden`) before keeping it. Without
-UPDATE_GOLDEN the tests never write anything.
+then read the diff (`git diff --stat tests/golden; git diff tests/golden`) before
+committing it. Without PAPER_ATLAS_REFRESH_GOLDEN the tests never write anything.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import posixpath
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from generator.corpus import load_corpus
 from generator.render.site import generate
-from conftest import make_corpus
+from helpers import make_corpus
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "pages"
+REFRESH = os.environ.get("PAPER_ATLAS_REFRESH_GOLDEN") == "1"
 
 HOSTILE_TITLE = "Hopfield <Networks> | *All* You [Need]"
 
@@ -121,7 +125,7 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> dict[str, str]:
+def rendered(tmp_path_factory) -> dict[str, str | bytes]:
     folder = make_corpus(tmp_path_factory.mktemp("golden") / "corpus",
                          {"001_alpha.txt": DUMP_A, "002_beta.txt": DUMP_B, "003_gamma.txt": DUMP_C},
                          themes=THEMES)
@@ -135,17 +139,43 @@ def test_the_corpus_gives_the_expected_pages(rendered):
         assert path in rendered, f"{path} not generated; generated: {papers}"
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_paper_markdown_matches_golden(rendered, name):
-    actual = rendered[CASES[name]]
-    golden = GOLDEN / f"{name}.md"
-    if UPDATE:
-        golden.write_text(actual, encoding="utf-8", newline="")
-    assert golden.exists(), f"{golden} is missing; run with UPDATE_GOLDEN=1 to create it, then review it"
-    expected = golden.read_text(encoding="utf-8")
-    assert actual == expected, (
-        f"{CASES[name]} differs from {golden.name}; if the change is intended, rerun with "
-        "UPDATE_GOLDEN=1 and review `git diff tests/golden`")
+def _as_bytes(content: str | bytes) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def _golden_files() -> dict[str, bytes]:
+    return {p.relative_to(GOLDEN).as_posix(): p.read_bytes() for p in sorted(GOLDEN.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def golden(rendered) -> dict[str, bytes]:
+    if REFRESH:
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        for path, content in rendered.items():
+            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / path).write_bytes(_as_bytes(content))
+    assert GOLDEN.is_dir(), f"{GOLDEN} is missing; run with PAPER_ATLAS_REFRESH_GOLDEN=1 to create it, then review it"
+    return _golden_files()
+
+
+def test_the_same_files_as_the_golden_site(rendered, golden):
+    missing, extra = sorted(golden.keys() - rendered.keys()), sorted(rendered.keys() - golden.keys())
+    assert not missing and not extra, (
+        f"no longer generated: {missing}; newly generated: {extra}. If intended, rerun with "
+        "PAPER_ATLAS_REFRESH_GOLDEN=1 and review `git status tests/golden`")
+
+
+def test_every_file_matches_its_golden_file(rendered, golden):
+    differing = [path for path in sorted(rendered.keys() & golden.keys()) if _as_bytes(rendered[path]) != golden[path]]
+    if differing:
+        first = differing[0]
+        diff = difflib.unified_diff(golden[first].decode("utf-8").splitlines(),
+                                    _as_bytes(rendered[first]).decode("utf-8").splitlines(),
+                                    f"golden/pages/{first}", f"generated {first}", lineterm="", n=2)
+        pytest.fail(f"{len(differing)} files differ from tests/golden/pages: {differing}\n"
+                    + "\n".join(list(diff)[:60])
+                    + "\nIf the change is intended, rerun with PAPER_ATLAS_REFRESH_GOLDEN=1 and review "
+                    "`git diff tests/golden`")
 
 
 # Checks that do not depend on the golden files, so a bad regeneration is caught.
