@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import build_site, make_corpus, run_cli
+from helpers import build_site, make_corpus
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from conftest import CORPUS, ROOT, make_corpus
+from helpers import CORPUS, ROOT, make_corpus
 from generator.corpus import load_corpus
 from generator.render import cite
 from generator.render.data import SNIPPET_CHARS
