@@ -2,8 +2,10 @@
 
 Layout (written by `python -m generator fetch` and `enrich`, see generator/update.py):
 
-    corpus/api/daily/<date|week|month>.json   {"kind": "daily", "request": ..., "listing_date": ..., "items": [...]}
-    corpus/api/search/<slug>.json             {"kind": "search", "request": ..., "query": ..., "items": [...]}
+    corpus/api/daily/<date|week|month>.json   {"kind": "daily", "request": ..., "listing_date": ..., "items": [...],
+                                               "added": {id: first-fetched day}}
+    corpus/api/search/<slug>.json             {"kind": "search", "request": ..., "query": ..., "items": [...],
+                                               "added": {...}}
     corpus/api/enrich.json                    {"kind": "enrich", "lookups": [{"title", "key", "result"}]}
 
 `items` are what the API answered, unchanged. An item is either a Daily
@@ -66,8 +68,12 @@ def read_api_file(corpus: Path, path: Path) -> ApiFile:
             records.append(record)
         else:
             rejected.append(Rejected(Source(rel, index + 1), record))
+    added = root.get("added")
+    if not isinstance(added, dict):
+        added = {}
+    first = tuple((str(key), day) for key, value in sorted(added.items()) if (day := _date(value)))
     return ApiFile(rel, root["kind"], str(root.get("request", "")), tuple(records), tuple(problems),
-                   rejected=tuple(rejected))
+                   rejected=tuple(rejected), added=first)
 
 
 def _enrich_file(rel: str, root: dict) -> ApiFile:

@@ -10,6 +10,7 @@ skipped; the rest still build.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import replace
 from pathlib import Path
@@ -17,8 +18,9 @@ from pathlib import Path
 from generator import addresses, api, dates, incremental, related, sources, themes
 from generator.errors import DumpError
 from generator.merge import merge, merge_api, organizations
-from generator.model import Corpus, Dump, ListingDate, Paper, Problem, Rejected, Source
+from generator.model import ApiFile, Corpus, Dump, ListingDate, Paper, Problem, Rejected, Source
 from generator.parse import parse_dump
+from generator.slugs import identity_key
 
 
 def read_dump(path: Path, settings: sources.SourceSettings | None) -> Dump:
@@ -88,7 +90,7 @@ def _load(path: Path, with_related: bool) -> Corpus:
     papers = with_api.papers
     matches, theme_problems = themes.assign(papers, rules)
     similar = incremental.memo(related.related, papers) if with_related else [()] * len(papers)
-    added = added_dates(papers, dumps)
+    added = added_dates(papers, dumps, api_files)
     papers = tuple(replace(p, themes=m, related=r, added=added[p.slug])
                    for p, m, r in zip(papers, matches, similar, strict=True))
     listing_ids, clashes = listing_ids_of(tuple(d.name for d in dumps))
@@ -98,12 +100,21 @@ def _load(path: Path, with_related: bool) -> Corpus:
                   problems, organizations(papers), listing_ids, api_files, with_api.left_out)
 
 
-def added_dates(papers: tuple[Paper, ...], dumps: list[Dump]) -> dict:
-    """slug -> the day each paper entered the atlas: the earliest listing date among
-    the dumps it came from (None when none of them is dated). A paper fetched
-    from an API has the day it was fetched as its source's listing date."""
+def added_dates(papers: tuple[Paper, ...], dumps: list[Dump], api_files: tuple[ApiFile, ...] = ()) -> dict:
+    """slug -> the day each paper entered the atlas: the earliest of its dumps' listing
+    dates and the days a stored API answer first fetched it (None when none is known)."""
     listed = {d.name: d.listing.value for d in dumps}
-    return {p.slug: min((listed[name] for name in p.dumps if listed.get(name)), default=None) for p in papers}
+    fetched: dict[str, dt.date] = {}
+    for api_file in api_files:
+        for key, day in api_file.added:
+            fetched[key] = min(day, fetched.get(key, day))
+
+    def added(paper: Paper) -> dt.date | None:
+        days = [day for name in paper.dumps if (day := listed.get(name))]
+        days += [day for key in (paper.arxiv_id, identity_key(paper.title)) if key and (day := fetched.get(key))]
+        return min(days, default=None)
+
+    return {p.slug: added(p) for p in papers}
 
 
 def listing_ids_of(names: tuple[str, ...]) -> tuple[dict[str, str], tuple[Problem, ...]]:

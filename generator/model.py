@@ -199,6 +199,7 @@ class ApiFile:
     problems: tuple[Problem, ...] = ()
     unmatched: tuple[str, ...] = ()  # enrich: titles whose lookup found no exact match
     rejected: tuple[Rejected, ...] = ()  # Source(file, item number)
+    added: tuple[tuple[str, dt.date], ...] = ()  # (arXiv id or identity key, day first fetched)
 
 
 @dataclass(frozen=True, slots=True)

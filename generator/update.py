@@ -70,6 +70,7 @@ def fetch_daily(corpus: Path, kind: str, value: str, client: hf.Client) -> Summa
     if kind == "date":
         stored["listing_date"] = value
     stored["items"] = items
+    stored["added"] = first_fetched(corpus / rel, items)
     summary = Summary()
     _count_changes(corpus, {rel: stored}, summary)
     joining = _joining(corpus, items, rel)
@@ -91,7 +92,8 @@ def fetch_searches(corpus: Path, queries: list[str], client: hf.Client) -> Summa
         items = hf.search_papers(client, query)
         client.progress(f"  {len(items)} papers")
         rel = f"{api.API_DIR}/search/{plain_slug(query)}.json"
-        files[rel] = {"kind": "search", "request": f"q={query}", "query": query, "items": items}
+        files[rel] = {"kind": "search", "request": f"q={query}", "query": query, "items": items,
+                      "added": first_fetched(corpus / rel, items)}
         summary.lines.append(f"search {query!r}: {len(items)} papers (a followed search's papers all join)")
     _count_changes(corpus, files, summary)
     summary.changed = write.write_stored(corpus, {rel: _json(v) for rel, v in files.items()})
@@ -168,6 +170,19 @@ def _count_changes(corpus: Path, files: dict[str, dict], summary: Summary) -> No
                 summary.added += 1
             elif item not in before[record_id]:
                 summary.updated += 1
+
+
+def first_fetched(path: Path, items: list, today: dt.date | None = None) -> dict[str, str]:
+    """Item id -> the day it was first fetched into this file (the day it entered the
+    atlas): kept from the stored file for items seen before, today for new ones."""
+    try:
+        before = json.loads(path.read_text(encoding="utf-8")).get("added") or {}
+    except (ValueError, OSError, AttributeError):
+        before = {}
+    day = (today or dt.date.today()).isoformat()
+    ids = [_item_id(item, i) for i, item in enumerate(items) if isinstance(item, dict)]
+    return {i: before[i] if isinstance(before, dict) and isinstance(before.get(i), str) else day
+            for i in sorted(set(ids))}
 
 
 def _items_by_id(path: Path) -> dict[str, dict]:

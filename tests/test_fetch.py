@@ -294,3 +294,30 @@ def test_update_workflow_runs_the_readme_commands():
     kinds = [shlex.split(line)[3] for line in generator_runs]
     assert kinds == ["fetch", "fetch", "fetch", "enrich", "check"]
     assert any(line.startswith("git add corpus/api") for line in runs)
+
+
+def test_an_api_paper_is_added_on_the_day_it_was_first_fetched(fake, tmp_path, monkeypatch):
+    """The added date of a paper only the API shows is the day a fetch first stored it;
+    fetching the same answer again later keeps that day, and a new item gets the new day."""
+    import datetime as dt
+
+    fake.searches["spiking"] = [flat_item("2510.00009", "Spiking Cortex Model")]
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP})
+
+    class Day(dt.date):
+        value = dt.date(2026, 1, 5)
+
+        @classmethod
+        def today(cls):
+            return cls.value
+
+    monkeypatch.setattr(update.dt, "date", Day)
+    update.fetch_searches(corpus, ["spiking"], client())
+    Day.value = dt.date(2026, 2, 9)
+    fake.searches["spiking"].append(flat_item("2510.00010", "Spiking Hippocampus Model"))
+    update.fetch_searches(corpus, ["spiking"], client())
+    assert stored(corpus, "api/search/spiking.json")["added"] == {"2510.00009": "2026-01-05",
+                                                                  "2510.00010": "2026-02-09"}
+    added = {p.title: p.added for p in load_corpus(corpus, with_related=False).papers}
+    assert added["Spiking Cortex Model"] == dt.date(2026, 1, 5)
+    assert added["Spiking Hippocampus Model"] == dt.date(2026, 2, 9)

@@ -7,17 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 from lxml import etree
 
-from helpers import CORPUS, ROOT, make_corpus
 from generator.corpus import load_corpus
 from generator.render import cite
 from generator.render.data import SNIPPET_CHARS
 from generator.render.site import generate
+from helpers import CORPUS, ROOT, make_corpus
 
 SITE_URL = "https://example.org/atlas/"
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -38,7 +38,8 @@ def themes(site: SiteIndex, charts: dict[str, str]) -> Pages:
         yield at.theme(theme.slug), render("theme.md.j2", at.theme(theme.slug), theme=theme,
                                            chart=chart if chart in charts else None,
                                            chart_alt=charts.get(chart, ""), papers=site.by_theme[theme.slug],
-                                           by_year=_by_year(site.by_theme[theme.slug]), browse_href=at.browse_href(theme.slug, at.theme(theme.slug)))
+                                           by_year=_by_year(site.by_theme[theme.slug]),
+                                           browse_href=at.browse_href(theme.slug, at.theme(theme.slug)))
 
 
 def timeline(site: SiteIndex, charts: dict[str, str]) -> Pages:

@@ -76,6 +76,7 @@ def feeds(site: SiteIndex, site_url: str) -> Iterator[tuple[str, bytes]]:
                                  subtitle=f"Papers most recently added first ({dated} of {len(papers)} dated)",
                                  feed_url=base + at.ALL_FEED, home_url=base, paper_url=absolute)
     for theme in site.themes.values():
-        yield at.feed(theme.slug), atom_feed(recently_added(site.by_theme[theme.slug]), title=f"Paper Atlas: {theme.name}",
+        yield at.feed(theme.slug), atom_feed(recently_added(site.by_theme[theme.slug]),
+                                             title=f"Paper Atlas: {theme.name}",
                                              subtitle=theme.description, feed_url=base + at.feed(theme.slug),
                                              home_url=base + at.url(at.theme(theme.slug)), paper_url=absolute)
