@@ -34,7 +34,6 @@ ORGS = "orgs/index.md"
 PAPERS_JSON = "papers.json"
 BROWSE_JSON = "data/browse.json"  # what the browse page loads: compact columns, snippets only
 MONTHS_CHART = "charts/papers-per-month.svg"
-OVERLAP_CHART = "charts/theme-overlap.svg"
 ALL_FEED = "feeds/all.xml"
 # Read by docs/javascripts/search-worker.js (as ../search/vocabulary.txt) to correct typos.
 SEARCH_VOCABULARY = "search/vocabulary.txt"

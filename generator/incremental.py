@@ -278,6 +278,13 @@ def keep(page, output: str) -> None:
 
 
 _LINK = re.compile(r"\]\(([^()\s]+)\)")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+
+
+def _links(markdown: str) -> list[str]:
+    """The Markdown link targets of a generated page's body. Front matter is plain YAML text (a
+    description may quote anything, `[x](javascript:...)` included): it holds no link."""
+    return _LINK.findall(_FRONT_MATTER.sub("", markdown, count=1))
 
 
 def anchor_targets(generated: dict[str, str | bytes]) -> set[str]:
@@ -287,7 +294,7 @@ def anchor_targets(generated: dict[str, str | bytes]) -> set[str]:
     for src_uri, markdown in generated.items():
         if src_uri.endswith(".md") and isinstance(markdown, str):
             folder = posixpath.dirname(src_uri)
-            for target in _LINK.findall(markdown):
+            for target in _links(markdown):
                 path, hash_, _ = target.partition("#")
                 if hash_ and "://" not in path:
                     out.add(posixpath.normpath(posixpath.join(folder, path)) if path else src_uri)
@@ -305,7 +312,7 @@ def check_links() -> None:
     known = {f.src_uri for f in files}
     for src_uri, markdown in build.reused.items():
         folder = posixpath.dirname(src_uri)
-        for target in _LINK.findall(markdown):
+        for target in _links(markdown):
             if "://" in target or target.startswith(("mailto:", "#")):
                 continue
             path, _, anchor = target.partition("#")

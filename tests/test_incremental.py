@@ -195,3 +195,12 @@ def test_a_broken_link_in_a_cached_page_is_a_warning(caplog):
     assert len(warnings) == 2, warnings
     assert "themes/missing.md" in warnings[0] and "papers/a.md" in warnings[0]
     assert "#2023-08" in warnings[1]
+
+
+def test_front_matter_text_is_not_checked_as_a_link():
+    """A description quoting `[x](javascript:...)` (hostile API text) is YAML text, not a link: checking
+    it as one failed the build of a cached page."""
+    from generator import incremental
+
+    markdown = '---\ndescription: "[x](javascript:window.x=1) [y](gone.md)"\n---\n\n# T\n\n[ok](other.md)\n'
+    assert incremental._links(markdown) == ["other.md"]

@@ -1,28 +1,31 @@
 """Per-theme work grows linearly with the number of themes (issue 15: 400 themes took 86 s and 2 GB).
 
-The overlap chart was the quadratic part: one text label per pair of themes. Past
-LABELLED_THEMES_MAX themes the cells carry no label (they would not fit), so the SVG's text grows with
-the number of themes, not with its square.
+The theme-overlap table has one cell per pair of themes. Past lists.OVERLAP_MAX themes it is left
+out, so the themes overview grows with the number of themes, not with its square.
 """
 
 from __future__ import annotations
 
-from generator.model import Theme
-from generator.render import charts
+from generator.corpus import load_corpus
+from generator.render import lists
+from generator.render.index import build_index
+from helpers import make_corpus
+
+DUMP = "Daily Papers\n\nOct 28\n\nA Paper About Spiking\nAn abstract about spiking and memory.\n"
 
 
-def _overlap_texts(count: int) -> int:
-    themes = tuple(Theme(f"t{i}", f"Theme {i}", "d", ("x",)) for i in range(count))
-    members = {t.slug: {f"p{i}", f"p{i + 1}"} for i, t in enumerate(themes)}
-    svg, _ = charts.overlap_matrix(themes, members)
-    return svg.count("<text") + svg.count("<g id=\"text_")
+def _overview(tmp_path, count: int) -> str:
+    themes = "themes:\n" + "".join(f"  - name: Theme {i}\n    description: d\n    terms: [spiking]\n"
+                                    for i in range(count))
+    corpus = load_corpus(make_corpus(tmp_path / f"c{count}", {"a.txt": DUMP}, themes=themes), with_related=False)
+    return dict(lists.themes(build_index(corpus), {}))["themes/index.md"]
 
 
-def test_few_themes_keep_their_cell_labels():
-    count = charts.LABELLED_THEMES_MAX
-    assert _overlap_texts(count) >= count * count  # one label a cell
+def test_few_themes_get_the_overlap_table(tmp_path):
+    assert "## How themes overlap" in _overview(tmp_path, lists.OVERLAP_MAX - 1)  # + Other
 
 
-def test_text_in_the_overlap_chart_grows_linearly_with_themes():
-    small, large = _overlap_texts(40), _overlap_texts(160)
-    assert large <= 4 * small * 1.1  # 4x the themes: at most 4x the text (quadratic would be 16x)
+def test_the_themes_overview_grows_linearly_with_themes(tmp_path):
+    small, large = _overview(tmp_path, 40), _overview(tmp_path, 160)
+    assert "## How themes overlap" not in large
+    assert len(large) <= 4 * len(small) * 1.1  # 4x the themes: at most 4x the text (quadratic would be 16x)

@@ -112,31 +112,3 @@ def years_of_theme(papers: list[Paper], theme: Theme, colour: str) -> tuple[str,
         fig.subplots_adjust(left=0.14, right=0.97, top=0.95, bottom=0.15)
     alt = f"Bar chart of {theme.name} papers per year: " + ", ".join(f"{y}: {years[y]}" for y in axis if years[y]) + "."
     return _svg(fig, alt), alt
-
-
-# Beyond this many themes the counts no longer fit in their cells, and one text object per cell makes the
-# chart quadratic in the number of themes (400 themes: 160,000 labels, most of a build's time and memory).
-LABELLED_THEMES_MAX = 20
-
-
-def overlap_matrix(themes: tuple[Theme, ...], members: dict[str, set[str]]) -> tuple[str, str]:
-    """Heat map: papers shared by each pair of themes (diagonal: the theme's size)."""
-    names = [t.name for t in themes]
-    grid = [[len(members[a.slug] & members[b.slug]) for b in themes] for a in themes]
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7.5, 6.5))
-        ax.imshow(grid, cmap="Blues")
-        ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=7)
-        ax.set_yticks(range(len(names)), names, fontsize=7)
-        if len(themes) <= LABELLED_THEMES_MAX:
-            peak = max(max(row) for row in grid) or 1
-            for i, row in enumerate(grid):
-                for j, value in enumerate(row):
-                    ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
-                            color="white" if value > peak * 0.6 else "#333333")
-        fig.subplots_adjust(left=0.36, right=0.99, top=0.99, bottom=0.36)
-    pairs = sorted(((grid[i][j], names[i], names[j]) for i in range(len(themes)) for j in range(i + 1, len(themes))),
-                   reverse=True)[:3]
-    alt = "Matrix of papers shared between themes; most shared: " + "; ".join(
-        f"{a} and {b} ({n})" for n, a, b in pairs) + "."
-    return _svg(fig, alt), alt

@@ -12,6 +12,7 @@ from generator.render.environment import render
 from generator.render.index import SiteIndex
 
 NEWEST_ON_HOME = 10
+OVERLAP_MAX = 20  # themes; the overlap table has one cell per pair
 UPVOTED_ON_HOME = 10
 
 Pages = Iterator[tuple[str, str]]
@@ -30,8 +31,12 @@ def home(site: SiteIndex, charts: dict[str, str]) -> Pages:
 
 
 def themes(site: SiteIndex, charts: dict[str, str]) -> Pages:
-    members = {slug: {p.slug for p in papers} for slug, papers in site.by_theme.items()}
-    overlap = {(a, b): len(members[a] & members[b]) for a in site.themes for b in site.themes}
+    # The table has a cell per pair of themes: past OVERLAP_MAX themes it would be quadratic in
+    # size and cost, and unreadable, so it is left out (issue 15: per-theme work stays linear).
+    overlap: dict[tuple[str, str], int] = {}
+    if len(site.themes) <= OVERLAP_MAX:
+        members = {slug: {p.slug for p in papers} for slug, papers in site.by_theme.items()}
+        overlap = {(a, b): len(members[a] & members[b]) for a in site.themes for b in site.themes}
     yield at.THEMES, render("themes_index.md.j2", at.THEMES, themes=site.themes, overlap=overlap, **_common(site))
     for theme in site.themes.values():
         chart = at.theme_chart(theme.slug)
