@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     except CorpusError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("interrupted; nothing was replaced (a build leaves the previous site as it was)", file=sys.stderr)
+        return 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -193,24 +196,25 @@ def _build(args) -> int:
         return 1
     os.environ[CORPUS_ENV] = str(args.corpus.resolve())
     _show_mkdocs_messages(logging.INFO if args.verbose else logging.WARNING)
-    write.recover(args.site)
-    write.check_owned(args.site, protected=[Path("docs"), args.corpus])  # before minutes of building
-    staging = write.new_build_dir(args.site)
-    try:
-        config = load_config(str(args.config), site_dir=str(staging), strict=True)
-        build(config, dirty=True)  # dirty: into an empty folder, skipping only pages taken from the cache
-        write.replace_dir(staging, args.site, protected=[Path(config.docs_dir), args.corpus])
-        incremental.record(inputs, args.site)
-    except (MkDocsException, SystemExit) as error:
-        write.discard(staging)
-        print(f"error: the site was not built ({error or 'see the messages above'}); "
-              f"the previous {args.site}/ is unchanged", file=sys.stderr)
-        return 1
-    except BaseException:
-        write.discard(staging)
-        raise
-    finally:
-        incremental.disable()
+    with write.exclusive(args.site):  # builds of one site exclude each other; only stale leftovers recovered
+        write.recover(args.site)
+        write.check_owned(args.site, protected=[Path("docs"), args.corpus])  # before minutes of building
+        staging = write.new_build_dir(args.site)
+        try:
+            config = load_config(str(args.config), site_dir=str(staging), strict=True)
+            build(config, dirty=True)  # dirty: into an empty folder, skipping only pages taken from the cache
+            write.replace_dir(staging, args.site, protected=[Path(config.docs_dir), args.corpus])
+            incremental.record(inputs, args.site)
+        except (MkDocsException, SystemExit) as error:
+            write.discard(staging)
+            print(f"error: the site was not built ({error or 'see the messages above'}); "
+                  f"the previous {args.site}/ is unchanged", file=sys.stderr)
+            return 1
+        except BaseException:
+            write.discard(staging)
+            raise
+        finally:
+            incremental.disable()
     _summary(corpus, args.site, time.perf_counter() - started)
     return 0
 

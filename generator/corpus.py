@@ -72,15 +72,17 @@ def _signature(path: Path) -> tuple:
 
 
 def _load(path: Path, with_related: bool) -> Corpus:
-    dump_paths = sources.find_dumps(path)  # first: a missing folder is the clearest error
+    dump_paths, refused = sources.scan(path)  # first: a missing folder is the clearest error
     settings = sources.load_settings(path)
     rules = themes.load_rules(path)
-    dumps = []
+    # Entries that look like dumps but are not read (symlinks, folders, hidden...): listed, never silent.
+    dumps = [unreadable_dump(Path(error.where), error) for error in refused]
     for dump_path in dump_paths:
         try:
             dumps.append(read_dump(dump_path, settings.get(dump_path.name)))
         except DumpError as error:
             dumps.append(unreadable_dump(dump_path, error))
+    dumps.sort(key=lambda d: d.name)
     merged = merge([r for d in dumps for r in d.records])
     api_files = tuple(api.read_api_file(path, p) for p in api.find_api_files(path))
     matcher = themes.Matcher(rules)

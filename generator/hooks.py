@@ -17,7 +17,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from generator import addresses, incremental, serve
+from generator import addresses, incremental, serve, write
+from generator.children import popen_kwargs
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
 from generator.render.site import generate
@@ -103,6 +104,7 @@ def on_post_build(config) -> None:
     incremental.check_links()
     _pagefind(config)
     incremental.store_pages()
+    write.mark_owned(Path(config.site_dir))  # plain `mkdocs build` output: a later `generator build` may replace it
 
 
 def _pagefind(config) -> None:
@@ -111,7 +113,7 @@ def _pagefind(config) -> None:
                "--exclude-selectors", ".headerlink"]  # the ¶ permalink is not part of a title
 
     def run() -> None:
-        result = subprocess.run(command, capture_output=True, text=True)
+        result = subprocess.run(command, capture_output=True, text=True, **popen_kwargs())  # dies with us
         if result.returncode != 0:
             raise PluginError(f"Paper Atlas: Pagefind could not index the site: {result.stderr or result.stdout}")
 

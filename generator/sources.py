@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,9 +46,63 @@ class DumpText:
 
 def find_dumps(corpus: Path) -> list[Path]:
     """Every dump in `corpus`, in name order (the order they were saved in)."""
+    return scan(corpus)[0]
+
+
+def scan(corpus: Path) -> tuple[list[Path], list[DumpError]]:
+    """(the dumps to read, in name order; the entries that look like dumps but are not read).
+
+    A dump is a regular file named `*.txt` directly in the corpus folder, not
+    hidden. Everything else that looks like one is refused with a reason, never
+    skipped in silence: a symbolic link (it could publish any file on the
+    machine, so it is refused even when it points inside the folder, as
+    Jekyll's safe mode does), a folder, FIFO or device named `*.txt`, a
+    `.TXT` name, a hidden `.x.txt` (editors and tools leave these; they are not
+    read), and a name that is not valid UTF-8 or holds control characters.
+    """
     if not corpus.is_dir():
         raise DumpError(str(corpus), "no such folder; point --corpus at the folder holding the dumps")
-    return sorted(p for p in corpus.glob(DUMP_GLOB) if p.is_file())
+    dumps, refused = [], []
+    for path in sorted(corpus.iterdir()):
+        if not path.name.lower().endswith(".txt"):
+            continue
+        reason = _refusal(path)
+        if reason:
+            refused.append(DumpError(shown_name(path.name), reason))
+        else:
+            dumps.append(path)
+    return dumps, refused
+
+
+def _refusal(path: Path) -> str | None:
+    name = path.name
+    if shown_name(name) != name:
+        return "file name is not valid UTF-8 or holds control characters; not read (rename it)"
+    if path.is_symlink():
+        return (f"a symbolic link (to {shown_name(os.readlink(path))}); not read: a dump must be a "
+                "real file inside the corpus folder (copy the file in instead)")
+    if not name.endswith(".txt"):
+        return f'not read: dump names end in lower-case ".txt" (rename it to {name[:-4]}.txt)'
+    if name.startswith("."):
+        return f"hidden file, not read (rename it to {name.lstrip('.')} to read it)"
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        return f"{kind}, not a dump; not read (remove it or rename it)"
+    return None
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_name(name: str) -> str:
+    """A file name safe to print: undecodable bytes and control characters escaped,
+    so a name cannot spoof lines of the report or drive the terminal."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.fsdecode kept undecodable bytes as lone surrogates
+        name = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _UNSAFE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), name)
 
 
 def decode(name: str, data: bytes, settings: SourceSettings | None = None) -> DumpText:

@@ -8,15 +8,23 @@
 Both refuse folders they do not own (see _check_owned). A run killed midway
 leaves the old folder in place, or, at worst, a `.NAME.old-*` folder that the
 next run puts back (recover).
+
+Runs that write one folder exclude each other: each holds `.NAME.lock` beside
+the folder (an flock, released by the kernel when the process dies) from
+before recover() until the swap, and a second run stops with a message.
+Staging folders carry their owner's process id; recover() removes only those
+whose owner is gone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from generator.errors import OutputError
@@ -36,16 +44,62 @@ def _check_owned(folder: Path, protected: Iterable[Path]) -> None:
         other = other.resolve()
         if folder == other or other.is_relative_to(folder) or folder.is_relative_to(other):
             raise OutputError(f"{folder}: refusing to write here, it overlaps {other}; choose another folder")
-    # A site MkDocs built on its own (plain `mkdocs build`) may be replaced too.
-    made_by_mkdocs = (folder / "sitemap.xml.gz").is_file() and (folder / "404.html").is_file()
-    ours = (folder / MARKER).exists() or made_by_mkdocs
+    # Only our own marker counts (`mkdocs build` with the hook leaves it too):
+    # file names such as 404.html prove nothing about who owns a folder.
+    ours = (folder / MARKER).is_file()
     if folder.exists() and any(folder.iterdir()) and not ours:
         raise OutputError(f"{folder}: exists, is not empty and was not written by Paper Atlas; "
                           "choose a new folder or empty it first")
 
 
+@contextlib.contextmanager
+def exclusive(folder: Path) -> Iterator[None]:
+    """Hold `.NAME.lock` beside `folder` for the block; OutputError if another run holds it."""
+    _check_writable_target(folder)
+    lock_path = folder.parent / f".{folder.name}.lock"
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create {lock_path.name} beside it ({exc.strerror}); "
+                          "choose a folder you can write in") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise OutputError(f"{folder}: another build is writing it (process {owner}); "
+                              "wait for it to finish, then run again") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock; the file stays (removing it would race a waiting run)
+
+
+def _check_writable_target(folder: Path) -> None:
+    """A clear one-line error for an output path that can never be a folder we swap."""
+    if folder.is_symlink():
+        raise OutputError(f"{folder}: is a symbolic link; give the real folder it points to "
+                          f"({os.path.realpath(folder)})")
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: exists and is not a folder; choose a folder")
+    parent = folder.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{parent}: cannot create it ({exc.strerror}); choose another output folder") from None
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{parent}: not writable; the output folder's parent must be writable "
+                          "(the new site is built beside the old one)")
+
+
 def write_tree(folder: Path, files: dict[str, str | bytes], protected: Iterable[Path] = ()) -> list[str]:
     """Make `folder` hold exactly `files` (plus the marker); return the paths that changed."""
+    with exclusive(folder):
+        return _write_tree(folder, files, protected)
+
+
+def _write_tree(folder: Path, files: dict[str, str | bytes], protected: Iterable[Path]) -> list[str]:
     recover(folder)
     _check_owned(folder, protected)
     wanted = {rel: c.encode("utf-8") if isinstance(c, str) else c for rel, c in files.items()}
@@ -125,7 +179,7 @@ def _listing(folder: Path) -> dict[str, bytes]:
 def new_build_dir(final: Path) -> Path:
     """An empty folder beside `final` to build into (same file system: renames are atomic)."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.new-"))
+    staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.new-{os.getpid()}-"))
     staging.chmod(0o755)  # mkdtemp makes it private; the result is a folder people serve
     return staging
 
@@ -141,10 +195,15 @@ def replace_dir(built: Path, final: Path, protected: Iterable[Path] = ()) -> Non
         shutil.rmtree(built)  # now holds the old tree
         return
     # No atomic exchange: park the old tree where recover() finds it, then rename.
-    parking = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-"))
+    parking = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-{os.getpid()}-"))
     os.replace(final, parking / final.name)
     os.replace(built, final)
     shutil.rmtree(parking)
+
+
+def mark_owned(folder: Path) -> None:
+    """Say that `folder` is a Paper Atlas output (see _check_owned)."""
+    (folder / MARKER).touch()
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -160,20 +219,44 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def recover(final: Path) -> None:
-    """Undo what a killed run left: put a parked old tree back, drop half-built ones."""
+    """Undo what a killed run left: put a parked old tree back, drop half-built ones.
+
+    Call it holding exclusive(final). Only leftovers whose owner process is gone
+    are touched: a folder of a run still alive is never removed.
+    """
     parent = final.parent
     if not parent.is_dir():
         return
     for parked in sorted(parent.glob(f".{final.name}.old-*")):
+        if _owner_alive(parked, "old"):
+            continue
         if not final.exists() and (parked / final.name).exists():
             os.replace(parked / final.name, final)
-        shutil.rmtree(parked, ignore_errors=True)
+        discard(parked)
     for staging in parent.glob(f".{final.name}.new-*"):
-        shutil.rmtree(staging, ignore_errors=True)
+        if not _owner_alive(staging, "new"):
+            discard(staging)
+
+
+def _owner_alive(leftover: Path, kind: str) -> bool:
+    """Whether the process named in `.NAME.<kind>-<pid>-xxxx` still runs (not this one)."""
+    pid_text = leftover.name.rsplit(f".{kind}-", 1)[1].split("-", 1)[0]
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False  # an older name without a pid, or our own earlier leftover
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def discard(built: Path) -> None:
-    shutil.rmtree(built, ignore_errors=True)
+    if built.is_symlink():  # never follow a link planted where a staging folder was
+        built.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(built, ignore_errors=True)
 
 
 def write_stored(corpus: Path, files: dict[str, str]) -> list[str]:
