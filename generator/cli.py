@@ -196,6 +196,7 @@ def _build(args) -> int:
         return 1
     os.environ[CORPUS_ENV] = str(args.corpus.resolve())
     _show_mkdocs_messages(logging.INFO if args.verbose else logging.WARNING)
+    write.check_owned(args.site, protected=[Path("docs"), args.corpus])  # a refused folder gets no lock file
     with write.exclusive(args.site):  # builds of one site exclude each other; only stale leftovers recovered
         write.recover(args.site)
         write.check_owned(args.site, protected=[Path("docs"), args.corpus])  # before minutes of building

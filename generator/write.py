@@ -47,6 +47,8 @@ def _check_owned(folder: Path, protected: Iterable[Path]) -> None:
     # Only our own marker counts (`mkdocs build` with the hook leaves it too):
     # file names such as 404.html prove nothing about who owns a folder.
     ours = (folder / MARKER).is_file()
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: exists and is not a folder; choose a folder")
     if folder.exists() and any(folder.iterdir()) and not ours:
         raise OutputError(f"{folder}: exists, is not empty and was not written by Paper Atlas; "
                           "choose a new folder or empty it first")
@@ -56,6 +58,7 @@ def _check_owned(folder: Path, protected: Iterable[Path]) -> None:
 def exclusive(folder: Path) -> Iterator[None]:
     """Hold `.NAME.lock` beside `folder` for the block; OutputError if another run holds it."""
     _check_writable_target(folder)
+    folder = Path(os.path.abspath(folder))  # "." has no name to put a lock beside
     lock_path = folder.parent / f".{folder.name}.lock"
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -95,6 +98,7 @@ def _check_writable_target(folder: Path) -> None:
 
 def write_tree(folder: Path, files: dict[str, str | bytes], protected: Iterable[Path] = ()) -> list[str]:
     """Make `folder` hold exactly `files` (plus the marker); return the paths that changed."""
+    _check_owned(folder, protected)  # a refused folder gets no lock file beside it either
     with exclusive(folder):
         return _write_tree(folder, files, protected)
 
