@@ -31,6 +31,7 @@ def load(path: Path, error: type[ConfigFileError]) -> Located | None:
     except UnicodeDecodeError as exc:
         raise error(f"{path}: not UTF-8 ({exc.reason}); save it as UTF-8") from exc
     try:
+        _check_events(text, path, error)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -38,6 +39,34 @@ def load(path: Path, error: type[ConfigFileError]) -> Located | None:
         problem = getattr(exc, "problem", None) or str(exc)
         raise error(f"{where}: invalid YAML: {problem}; fix the syntax there") from exc
     return None if node is None else _located(node, path, error)
+
+
+MAX_DEPTH = 32  # these files nest three or four levels; PyYAML's composer recurses per level
+_STANDARD_TAG = "tag:yaml.org,2002:"
+
+
+def _check_events(text: str, path: Path, error: type[ConfigFileError]) -> None:
+    """Refuse, before anything is built, what a hand-edited settings file never needs and an
+    attack uses: anchors and aliases ("billion laughs": a few hundred bytes that expand to
+    gigabytes), custom tags (`!foo`), and nesting deep enough to exhaust the stack.
+    PyYAML's parser yields events iteratively, so this check costs time linear in the text."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise error(f"{path}:{line}: YAML anchors and aliases (&name, *name) are not accepted here; "
+                        "write the value out in full")
+        tag = getattr(event, "tag", None)
+        if tag and not tag.startswith(_STANDARD_TAG) and tag != "!":
+            raise error(f"{path}:{line}: YAML tag {tag!r} is not accepted here; remove it "
+                        "(quote the value if it is text)")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise error(f"{path}:{line}: nested more than {MAX_DEPTH} levels deep; "
+                            "this file needs only a few levels")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def _located(node: yaml.Node, path: Path, error: type[ConfigFileError]) -> Located:

@@ -143,3 +143,22 @@ def test_site_pointing_at_a_file_is_a_one_line_error(tmp_path):
     result = run_cli("build", "--corpus", str(corpus), "--site", str(target))
     assert result.returncode == 1 and "is not a folder" in result.stderr and "Traceback" not in result.stderr
     assert target.read_text() == "x"
+
+
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("themes:\n" + BILLION_LAUGHS.replace("\n", "\n  ").rstrip() + "\n", 2, "anchors and aliases"),
+    ("themes:\n  - name: !foo X\n    description: d\n    terms: [x]\n", 2, "YAML tag '!foo'"),
+    ("themes: " + "[" * 5000 + "]" * 5000 + "\n", 1, "nested more than"),
+], ids=["billion-laughs", "custom-tag", "5000-deep"])
+def test_hostile_yaml_in_themes_is_a_file_line_problem_not_a_hang_or_traceback(tmp_path, text, line, message):
+    """680 bytes of aliases took 149 s and 1.1 GB; `!foo` and 5,000-deep nesting ended in tracebacks."""
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP}, themes=text)
+    result = run_cli("check", "--corpus", str(corpus))  # refused from the event stream: nothing expanded
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"themes.yml:{line}: " in result.stderr and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
