@@ -7,10 +7,14 @@ problem with --strict); 2 a usage error (argparse).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from generator import incremental, write
@@ -26,13 +30,38 @@ DEFAULT_CORPUS = Path("corpus")
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return args.run(args)
+        with _terminate_as_interrupt():
+            return args.run(args)
     except CorpusError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("interrupted; nothing was replaced (a build leaves the previous site as it was)", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        what = "terminated" if isinstance(stop, _Terminated) else "interrupted"
+        print(f"{what}; nothing was replaced (a build leaves the previous site as it was)", file=sys.stderr)
+        return 143 if isinstance(stop, _Terminated) else 130
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so every `finally` and cleanup runs."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, a CI timeout, systemd) unwinds like Ctrl-C, so a build removes its
+    staging folder and leaves the previous site as it was. Only in the main thread, where
+    Python can take signals, and put back afterwards (tests call main() in-process)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(args) -> int:
-    corpus = load_corpus(args.corpus)
+    corpus = load_corpus(args.corpus, with_related=False)  # the report shows no related papers
     print(check_report(corpus), end="")
     if not corpus.papers:
         print("error: no usable paper in the corpus", file=sys.stderr)
@@ -177,6 +206,7 @@ def _enrich(args) -> int:
 
 def _build(args) -> int:
     started = time.perf_counter()
+    write.check_owned(args.site, protected=[Path("docs"), args.corpus])  # a refused folder gets no lock file
     inputs = incremental.inputs_key(args.config, args.corpus, args.strict)
     if incremental.up_to_date(args.config, inputs, args.site):
         print(f"{args.site}/ is up to date: nothing changed since it was built "
@@ -196,7 +226,6 @@ def _build(args) -> int:
         return 1
     os.environ[CORPUS_ENV] = str(args.corpus.resolve())
     _show_mkdocs_messages(logging.INFO if args.verbose else logging.WARNING)
-    write.check_owned(args.site, protected=[Path("docs"), args.corpus])  # a refused folder gets no lock file
     with write.exclusive(args.site):  # builds of one site exclude each other; only stale leftovers recovered
         write.recover(args.site)
         write.check_owned(args.site, protected=[Path("docs"), args.corpus])  # before minutes of building

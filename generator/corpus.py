@@ -25,7 +25,11 @@ from generator.slugs import identity_key
 
 def read_dump(path: Path, settings: sources.SourceSettings | None) -> Dump:
     """One dump through sources, parse and dates. Raises DumpError if unreadable."""
-    text = sources.decode(path.name, path.read_bytes(), settings)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:  # permissions, a disk error, a file removed meanwhile
+        raise DumpError(path.name, f"cannot be read ({exc.strerror or exc}); check the file's permissions") from exc
+    text = sources.decode(path.name, data, settings)
     parsed = parse_dump(path.name, text.text)
     records = list(parsed.records)
     listing = dates.listing_date(path.name, parsed.listing_text, dates.explicit_years(records),

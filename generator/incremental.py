@@ -71,7 +71,7 @@ def _tree(folder: Path) -> list[bytes]:
     if folder.is_dir():
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                out += [str(path.relative_to(folder)).encode(), path.read_bytes()]
+                out += [os.fsencode(path.relative_to(folder)), path.read_bytes()]  # names need not be UTF-8
     return out
 
 
@@ -355,7 +355,7 @@ def record(inputs: str, site: Path) -> None:
 
 def _last_build(cache: Path, site: Path) -> Path:
     """Where the record of the last build of `site` is kept (one per site folder)."""
-    return cache / "builds" / f"{_digest(str(site.resolve()).encode())[:16]}.json"
+    return cache / "builds" / f"{_digest(os.fsencode(site.resolve()))[:16]}.json"
 
 
 def inputs_key(config_file: str | Path, corpus: Path, *options: object) -> str:
@@ -363,7 +363,7 @@ def inputs_key(config_file: str | Path, corpus: Path, *options: object) -> str:
     sitemap.xml) and the command's options."""
     from mkdocs.utils import get_build_date
 
-    return _digest(site_key(config_file).encode(), str(corpus.resolve()).encode(), *_tree(corpus),
+    return _digest(site_key(config_file).encode(), os.fsencode(corpus.resolve()), *_tree(corpus),
                    get_build_date().encode(), repr(options).encode())
 
 
@@ -372,7 +372,7 @@ def _manifest(site: Path) -> str:
     parts = []
     for path in sorted(site.rglob("*")):
         st = path.lstat()
-        parts.append(f"{path.relative_to(site)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}".encode())
+        parts.append(os.fsencode(f"{path.relative_to(site)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}"))
     return _digest(*parts)
 
 
@@ -413,7 +413,7 @@ def pagefind(site_dir: str, command: list[str], run) -> None:
     except metadata.PackageNotFoundError:
         version = "none"
     key = _digest(FORMAT, version.encode(), *(a.replace(site_dir, "<site>").encode() for a in command),
-                  *(part for p in pages for part in (str(p.relative_to(site)).encode(), p.read_bytes())))
+                  *(part for p in pages for part in (os.fsencode(p.relative_to(site)), p.read_bytes())))
     stored = build.cache.folder / "pagefind" / key
     known = _read(stored / "digest")
     if known is not None and _tree_digest(stored / "index") == known:

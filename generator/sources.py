@@ -110,7 +110,7 @@ def decode(name: str, data: bytes, settings: SourceSettings | None = None) -> Du
     stated = settings.encoding if settings else None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return DumpText(name, _lines(data.decode("utf-16")), "utf-16")
+            return DumpText(name, _lines(name, data.decode("utf-16")), "utf-16")
         except UnicodeDecodeError as exc:
             line = data[:exc.start - exc.start % 2].decode("utf-16", errors="replace").count("\n") + 1
             raise DumpError(name, "has a UTF-16 byte-order mark but is not valid UTF-16 "
@@ -132,20 +132,30 @@ def decode(name: str, data: bytes, settings: SourceSettings | None = None) -> Du
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise DumpError(name, "binary data (NUL bytes), not a text dump; remove it from corpus/", line)
-    return DumpText(name, _lines(text), "utf-8-sig" if bom else "utf-8")
+    return DumpText(name, _lines(name, text), "utf-8-sig" if bom else "utf-8")
 
 
 def _decode_stated(name: str, data: bytes, stated: str) -> DumpText:
     try:
-        return DumpText(name, _lines(data.decode(stated)), stated)
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        return DumpText(name, _lines(name, data.decode(stated)), stated)
+    except UnicodeError as exc:  # some codecs (idna...) raise the base class, without a position
+        start = getattr(exc, "start", None)
+        line = data.count(b"\n", 0, start) + 1 if isinstance(start, int) else None
         raise DumpError(name, f"cannot be decoded as {stated!r} (stated in corpus/sources.yml): "
-                        f"{exc.reason}; fix the encoding there", line) from exc
+                        f"{getattr(exc, 'reason', exc)}; fix the encoding there", line) from exc
 
 
-def _lines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+def _lines(name: str, text: str) -> str:
+    """Fold line ends to LF; refuse lone surrogates, which some codecs yield (utf-7,
+    raw_unicode_escape) and which no UTF-8 page can hold."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if bad := _SURROGATE.search(text):
+        raise DumpError(name, f"decodes to a lone surrogate (U+{ord(bad[0]):04X}), which is not text; "
+                        "re-save the file as UTF-8", text.count("\n", 0, bad.start()) + 1)
+    return text
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def load_settings(corpus: Path) -> dict[str, SourceSettings]:
@@ -158,10 +168,11 @@ def load_settings(corpus: Path) -> dict[str, SourceSettings]:
         return {}
     entries = yamlfile.expect(root, dict, "the top level (dump name: settings)", path, SourcesFileError)
     settings = {}
+    dumps = {p.name for p in find_dumps(corpus)}
     for name, located in entries.items():
-        if not (corpus / name).is_file():
-            raise SourcesFileError(f"{path}:{located.line}: {name!r} is not a dump in {corpus}; "
-                                   "use the dump's file name")
+        if name not in dumps:  # a bare name of a dump: never "../x.txt" or "/etc/passwd"
+            raise SourcesFileError(f"{path}:{located.key_line}: {shown_name(str(name))!r} is not a dump in "
+                                   f"{corpus}; use the file name of one of its *.txt files")
         fields = yamlfile.expect(located, dict, f"the settings of {name}", path, SourcesFileError)
         for key, value in fields.items():
             if key not in SOURCE_KEYS:
@@ -190,7 +201,8 @@ def _encoding(located: yamlfile.Located | None, path: Path) -> str | None:
         info = codecs.lookup(str(located.value))
         if not getattr(info, "_is_text_encoding", True):  # base64, rot13...: bytes-to-bytes codecs
             raise LookupError
+        info.decode(b"abc")  # "undefined" is a registered codec that refuses everything
         return info.name
-    except LookupError:
+    except (LookupError, UnicodeError):
         raise SourcesFileError(f"{path}:{located.line}: unknown encoding {located.value!r}; "
                                "use a Python codec name such as utf-8, latin-1 or cp1252") from None

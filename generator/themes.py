@@ -165,7 +165,7 @@ def _theme(entry: yamlfile.Located, path: Path) -> Theme:
             raise ThemeFileError(f"{path}:{entry.line}: a theme without {key!r}; give it one")
     if all(fields.get(k) is None or fields[k].value in (None, []) for k in ("terms", "weak", "include")):
         raise ThemeFileError(f"{path}:{entry.line}: a theme without 'terms'; give it one")
-    name = str(fields["name"].value).strip()
+    name, description = (_text(fields[key], path, key) for key in ("name", "description"))
     if theme_slug(name) == OTHER.slug:
         raise ThemeFileError(f"{path}:{fields['name'].line}: 'Other' is kept for papers no theme matches; "
                              "pick another name")
@@ -183,8 +183,23 @@ def _theme(entry: yamlfile.Located, path: Path) -> Theme:
         if text.casefold() in {t.casefold() for t, _ in include}:
             raise ThemeFileError(f"{path}:{line}: {text!r} is in both 'include' and 'exclude' of this theme; "
                                  "keep it in one list")
-    return Theme(theme_slug(name), name, str(fields["description"].value).strip(), strong, weak,
-                 include, exclude)
+    return Theme(theme_slug(name), name, description, strong, weak, include, exclude)
+
+
+def _text(located: yamlfile.Located, path: Path, key: str) -> str:
+    """A theme's name or description: text (a number is taken as written), never a list or mapping."""
+    if isinstance(located.value, bool) or not isinstance(located.value, (str, int, float)):
+        raise ThemeFileError(f"{path}:{located.line}: a theme's {key!r} must be text; "
+                             f"{_kind(located.value)} is not (quote it if it is meant as text)")
+    return str(located.value).strip()
+
+
+def _kind(value) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
 
 
 def _terms(located, path: Path, key: str) -> tuple[str, ...]:

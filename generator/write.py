@@ -39,6 +39,9 @@ def check_owned(folder: Path, protected: Iterable[Path] = ()) -> None:
 
 
 def _check_owned(folder: Path, protected: Iterable[Path]) -> None:
+    if folder.is_symlink():  # the swap would replace the link, not the folder it points to
+        raise OutputError(f"{folder}: is a symbolic link; give the real folder it points to "
+                          f"({os.path.realpath(folder)})")
     folder = folder.resolve()
     for other in protected:
         other = other.resolve()
@@ -81,11 +84,7 @@ def exclusive(folder: Path) -> Iterator[None]:
 
 def _check_writable_target(folder: Path) -> None:
     """A clear one-line error for an output path that can never be a folder we swap."""
-    if folder.is_symlink():
-        raise OutputError(f"{folder}: is a symbolic link; give the real folder it points to "
-                          f"({os.path.realpath(folder)})")
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: exists and is not a folder; choose a folder")
+    _check_owned(folder, ())
     parent = folder.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)

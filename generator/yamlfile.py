@@ -6,6 +6,7 @@ tree ourselves so every error can say `file:line` and what to write instead.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,10 +93,19 @@ def _located(node: yaml.Node, path: Path, error: type[ConfigFileError]) -> Locat
     return Located(_scalar(node, path, error), line)
 
 
+# C0/C1 controls other than tab and newline, and lone surrogates: XML (feeds, SVG) and
+# UTF-8 cannot hold them, and YAML's "\x01" and "\ud800" escapes let them into a hand-edited file.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _scalar(node: yaml.ScalarNode, path: Path, error: type[ConfigFileError]) -> Any:
     loader = yaml.SafeLoader("")
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
+        if isinstance(value, str) and (bad := _CONTROL.search(value)):
+            raise error(f"{path}:{node.start_mark.line + 1}: {value[:40]!r} holds the character "
+                        f"U+{ord(bad[0]):04X}, which no page or feed can hold; remove it")
+        return value
     except ValueError as exc:  # a date-like value that is no date: 2024-02-30
         raise error(f"{path}:{node.start_mark.line + 1}: {node.value!r} is not a valid value ({exc}); "
                     "write a date as YYYY-MM-DD, or quote the text") from None

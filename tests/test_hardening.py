@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,8 @@ import pytest
 from generator import cli, write
 from generator.children import popen_kwargs
 from generator.corpus import load_corpus
-from helpers import make_corpus, run_cli
+from generator.model import PaperDate
+from helpers import build_site, error_lines, make_corpus, run_cli, tree_hash
 
 DUMP = "Daily Papers\n\nOct 28\n\nA Real Paper About Spiking\nAn abstract about spiking neurons.\n"
 LEAK = "Daily Papers\n\nOct 28\n\nSecret Line One\nSecret line two, from outside the corpus.\n"
@@ -162,3 +165,158 @@ def test_hostile_yaml_in_themes_is_a_file_line_problem_not_a_hang_or_traceback(t
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"themes.yml:{line}: " in result.stderr and message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- tracebacks that became file:line problems or one-line errors --------------------------------------------
+
+THEME = "themes:\n  - name: {name}\n    description: {description}\n    terms: [spiking]\n"
+
+
+def test_dollars_in_a_theme_name_are_text_not_mathtext(tmp_path):
+    """A theme named with `$...$` was read by matplotlib as math: `Unknown symbol`, or dollars dropped."""
+    from generator.render import charts
+
+    name = r"Costs $\foo$ and $x_2$"
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP}, themes=THEME.format(name=f"'{name}'", description="d"))
+    loaded = load_corpus(corpus, with_related=False)
+    dated = [replace(p, date=PaperDate(dt.date(2025, 10, 28))) for p in loaded.papers]
+    svg, _ = charts.months_by_theme(dated, loaded.themes)
+    assert name.replace("&", "&amp;") in svg
+
+
+@pytest.mark.parametrize("description", [r'"bad \x01 byte"', r'"lone \ud800 surrogate"'], ids=["control", "surrogate"])
+def test_a_control_character_in_a_theme_description_is_a_file_line_problem(tmp_path, description):
+    """A control character in a theme description passed `check --strict`, then killed the feeds in `build`."""
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP}, themes=THEME.format(name="Spikes", description=description))
+    result = run_cli("check", "--corpus", str(corpus))
+    assert result.returncode == 1 and "themes.yml:3: " in result.stderr and "remove it" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name, shown", [("{a: 1}", "a mapping"), ("[a, b]", "a list"), ("yes", "True")])
+def test_a_theme_name_of_the_wrong_type_is_rejected_not_published_as_a_repr(tmp_path, name, shown):
+    """A mapping as a theme name was published as a Python repr ("{'a': 1}")."""
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP}, themes=THEME.format(name=name, description="d"))
+    result = run_cli("check", "--corpus", str(corpus))
+    assert result.returncode == 1, result.stdout
+    assert "themes.yml:2: a theme's 'name' must be text; " + shown in result.stderr, result.stderr
+
+
+def test_encoding_undefined_in_sources_is_a_file_line_problem(tmp_path):
+    """`encoding: undefined` names a registered codec that refuses everything: a traceback in build."""
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP}, sources="a.txt:\n  encoding: undefined\n")
+    result = run_cli("check", "--corpus", str(corpus))
+    assert result.returncode == 1 and "sources.yml:2: unknown encoding 'undefined'" in result.stderr, result.stderr
+
+
+def test_a_codec_yielding_lone_surrogates_rejects_the_dump_with_its_line(tmp_path):
+    """raw_unicode_escape turns `\\ud800` into a lone surrogate, which no UTF-8 page can hold."""
+    bad = (DUMP + "Second Paper Title Here\nIt costs 5 \xe9 and \\ud800 here.\n").encode("latin-1")
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP, "b.txt": bad},
+                         sources="b.txt:\n  encoding: raw_unicode_escape\n")
+    loaded = load_corpus(corpus, with_related=False)
+    reasons = {r.source: r.reason for r in loaded.rejected}
+    assert [str(s) for s in reasons] == ["b.txt:8"] and "lone surrogate (U+D800)" in next(iter(reasons.values()))
+    assert [p.title for p in loaded.papers] == ["A Real Paper About Spiking"]
+
+
+@pytest.mark.parametrize("key", ["/etc/passwd", "../outside.txt", "sub/a.txt"])
+def test_sources_keys_must_name_a_dump_in_the_corpus(tmp_path, key):
+    """sources.yml accepted any existing path as a dump name, such as /etc/passwd or ../x.txt."""
+    (tmp_path / "outside.txt").write_text(DUMP)
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP}, sources=f"'{key}':\n  listing_date: 2025-01-01\n")
+    (corpus / "sub").mkdir()
+    (corpus / "sub" / "a.txt").write_text(DUMP)
+    result = run_cli("check", "--corpus", str(corpus))
+    assert result.returncode == 1, result.stdout
+    assert f"sources.yml:1: '{key}' is not a dump in" in result.stderr, result.stderr
+
+
+def test_an_unreadable_dump_is_rejected_with_a_reason(tmp_path, monkeypatch):
+    """An unreadable dump (no read permission; root cannot be refused, so the error is injected) was a traceback."""
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP, "b.txt": DUMP.replace("Spiking", "Bursting")})
+    real = Path.read_bytes
+
+    def read_bytes(path):
+        if path.name == "b.txt":
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    loaded = load_corpus(corpus, with_related=False)
+    assert [r.reason for r in loaded.rejected] == ["dump not read: cannot be read (Permission denied); "
+                                                   "check the file's permissions"]
+    assert len(loaded.papers) == 1
+
+
+@pytest.mark.parametrize("site", ["/dev/null", "/sys/paper-atlas-site"], ids=["dev-null", "read-only-parent"])
+def test_site_at_dev_null_or_under_a_read_only_parent_is_a_one_line_error(tmp_path, site):
+    if site.startswith("/sys") and os.access("/sys", os.W_OK) and not Path("/sys").stat().st_mode & 0o200:
+        pass  # sysfs refuses new files even to root, whatever access() says
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP})
+    result = run_cli("build", "--corpus", str(corpus), "--site", site)
+    assert result.returncode == 1, result.stdout
+    assert len(error_lines(result.stderr)) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert Path("/dev/null").is_char_device()
+    assert not Path("/sys/paper-atlas-site").exists()
+
+
+def test_a_symlinked_site_is_refused_and_left_as_it_was(tmp_path):
+    """--site as a symlink: the swap replaced the link, not its target, then crashed, leaving a dangling link."""
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP})
+    real = tmp_path / "real"
+    build_site(corpus, real)
+    before = tree_hash(real)
+    link = tmp_path / "site"
+    link.symlink_to(real)
+    result = run_cli("build", "--corpus", str(corpus), "--site", str(link))
+    assert result.returncode == 1 and "is a symbolic link; give the real folder" in result.stderr
+    assert link.is_symlink() and tree_hash(real) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".real.lock", "c", "real", "site"]
+
+
+def test_a_dump_name_that_is_not_utf8_does_not_stop_the_build(tmp_path):
+    """A dump whose file name is not valid UTF-8 passed `check` and ended `build` in a traceback."""
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP})
+    with open(os.path.join(os.fsencode(corpus), b"bad\xff.txt"), "wb") as bad:
+        bad.write(DUMP.encode())
+    result = build_site(corpus, tmp_path / "site")
+    assert "rejected 1" in result.stdout
+    listed = run_cli("check", "--corpus", str(corpus))
+    assert "bad\\xff.txt" in listed.stdout and "not valid UTF-8" in listed.stdout
+
+
+def test_check_does_not_compute_related_papers(tmp_path, monkeypatch):
+    """`check` computed related papers (O(n^2)) that it never shows: 246 of 276 s on 100,000 tiny records."""
+    from generator import related
+
+    def refuse(papers):
+        raise AssertionError("check computed related papers")
+
+    monkeypatch.setattr(related, "related", refuse)
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP})
+    result = run_cli("check", "--corpus", str(corpus))
+    assert result.returncode == 0, result.stderr
+
+
+def test_sigterm_removes_the_staging_folder_and_keeps_the_old_site(tmp_path):
+    """SIGTERM left a staging folder until the next build; now it unwinds like Ctrl-C."""
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP})
+    site = tmp_path / "site"
+    build_site(corpus, site)
+    before = tree_hash(site)
+    (corpus / "b.txt").write_text(DUMP.replace("Spiking", "Bursting"))
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    build = subprocess.Popen([sys.executable, "-m", "generator", "build", "--corpus", str(corpus), "--site", str(site)],
+                             cwd=Path(__file__).resolve().parent.parent, env=env, stderr=subprocess.PIPE, text=True)
+    for _ in range(2000):
+        if list(tmp_path.glob(".site.new-*")) or build.poll() is not None:
+            break
+        time.sleep(0.005)
+    assert build.poll() is None, "the build ended before it could be stopped"
+    build.send_signal(signal.SIGTERM)
+    _, err = build.communicate(timeout=60)
+    assert build.returncode == 143, err
+    assert "terminated; nothing was replaced" in err and "Traceback" not in err
+    assert not list(tmp_path.glob(".site.new-*")) and not list(tmp_path.glob(".site.old-*"))
+    assert tree_hash(site) == before

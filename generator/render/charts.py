@@ -90,7 +90,9 @@ def months_by_theme(papers: list[Paper], themes: tuple[Theme, ...]) -> tuple[str
         ax.set_ylabel("papers per month")
         # Below the plot, one theme a line: never over the bars, never cut on a phone.
         plot_bottom = (0.22 * legend_rows + 0.55) / height
-        fig.legend(frameon=False, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncols=1, handlelength=1.0)
+        legend = fig.legend(frameon=False, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncols=1, handlelength=1.0)
+        for text in legend.get_texts():
+            text.set_parse_math(False)  # theme names are text: "$x$" is not mathtext
         fig.subplots_adjust(left=0.14, right=0.97, top=1 - 0.15 / height, bottom=plot_bottom)
     busiest = max(axis, key=lambda mm: sum(counts[(t.slug, mm)] for t in themes))
     alt = (f"Bar chart of dated papers per month from {first[0]}-{first[1]:02d} to {last[0]}-{last[1]:02d}, "
