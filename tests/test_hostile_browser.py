@@ -116,9 +116,11 @@ def visit_all(page, url, pages):
         page.wait_for_timeout(100)
         for selector in ("article h1", "article p", "article a"):
             for element in page.locator(selector).all()[:12]:
+                if not element.is_visible():  # hidden: a hover would only wait for its timeout
+                    continue
                 try:
-                    element.hover(timeout=500)
-                except Exception:  # hidden or covered: nothing to hover
+                    element.hover(timeout=500, force=True)  # visible: skip the wait for it to be still
+                except Exception:  # covered by another element: nothing to hover
                     pass
         found = page.evaluate(FIND_BAD)
         if found:
