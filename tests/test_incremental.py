@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import pytest
 
 from generator import incremental
-from helpers import ROOT, SPACED_HEADER, make_corpus, tree_hash
+from helpers import ROOT, SPACED_HEADER, Result, make_corpus, run_cli, tree_hash
 
 WORDS = ["spiking neural networks", "memory consolidation", "working memory", "attention heads",
          "continual learning", "neuromorphic hardware", "episodic memory", "sparse autoencoders"]
@@ -36,16 +36,33 @@ def dump(first: int, count: int, day: int) -> str:
     return "\n".join(lines)
 
 
-def build(corpus: Path, site: Path, cache: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PAPER_ATLAS_CACHE=str(cache),
-               SOURCE_DATE_EPOCH="1767225600")  # the same build date for every build of the test
-    result = subprocess.run([sys.executable, "-m", "generator", "build", "--corpus", str(corpus), "--site",
-                             str(site), "--verbose"], cwd=ROOT, env=env, capture_output=True, text=True)
+def build(corpus: Path, site: Path, cache: Path, fresh: bool = False) -> Result | subprocess.CompletedProcess:
+    """`generator build --verbose` with its own cache folder. The site under test is rebuilt in this
+    process, one build after another, as `mkdocs serve` does; a `fresh` build (the reference it is
+    compared with) runs in a new interpreter, so no state kept in memory can shape it."""
+    settings = {"PAPER_ATLAS_CACHE": str(cache),
+                "SOURCE_DATE_EPOCH": "1767225600"}  # the same build date for every build of the test
+    args = ["build", "--corpus", str(corpus), "--site", str(site), "--verbose"]
+    if fresh:
+        env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **settings)
+        result = subprocess.run([sys.executable, "-m", "generator", *args], cwd=ROOT, env=env,
+                                capture_output=True, text=True)
+    else:
+        saved = {name: os.environ.get(name) for name in settings}
+        os.environ.update(settings)
+        try:
+            result = run_cli(*args)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
 
-def from_cache(result: subprocess.CompletedProcess) -> int:
+def from_cache(result: Result | subprocess.CompletedProcess) -> int:
     m = re.search(r"rendered \d+ of \d+ generated pages \((\d+) pages from the cache\)", result.stderr)
     assert m, result.stderr[-2000:]
     return int(m[1])
@@ -98,7 +115,7 @@ def test_incremental_build_equals_a_full_build(history, change, tmp_path):
     change(history.corpus)
     incremental_result = build(history.corpus, history.site, history.cache)
     full = tmp_path / "full"
-    full_result = build(history.corpus, full, tmp_path / "empty-cache")
+    full_result = build(history.corpus, full, tmp_path / "empty-cache", fresh=True)
     assert from_cache(full_result) == 0
     assert from_cache(incremental_result) > 0  # the cache did serve pages
     same_tree(history.site, full)
@@ -136,7 +153,7 @@ def test_a_damaged_cache_entry_is_never_used(history, tmp_path):
     result = build(history.corpus, history.site, history.cache)
     assert from_cache(result) == 0
     full = tmp_path / "full"
-    build(history.corpus, full, tmp_path / "empty-cache")
+    build(history.corpus, full, tmp_path / "empty-cache", fresh=True)
     same_tree(history.site, full)
 
 
