@@ -320,3 +320,13 @@ def test_sigterm_removes_the_staging_folder_and_keeps_the_old_site(tmp_path):
     assert "terminated; nothing was replaced" in err and "Traceback" not in err
     assert not list(tmp_path.glob(".site.new-*")) and not list(tmp_path.glob(".site.old-*"))
     assert tree_hash(site) == before
+
+
+def test_dump_names_with_escape_sequences_or_newlines_are_printed_escaped(tmp_path):
+    """Dump file names with escape sequences or newlines were printed raw by `check` and spoofed the report."""
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP, "evil\x1b[2J\nProblems: none\n.txt": DUMP})
+    result = run_cli("check", "--corpus", str(corpus))
+    assert "\x1b" not in result.stdout + result.stderr
+    assert "\nProblems: none\n" not in result.stdout
+    assert "evil\\x1b[2J\\nProblems: none\\n.txt" in result.stdout
+    assert "control characters; not read (rename it)" in result.stdout
