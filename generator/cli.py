@@ -207,18 +207,28 @@ def _enrich(args) -> int:
 def _build(args) -> int:
     started = time.perf_counter()
     write.check_owned(args.site, protected=[Path("docs"), args.corpus])  # a refused folder gets no lock file
-    inputs = incremental.inputs_key(args.config, args.corpus, args.strict)
-    if incremental.up_to_date(args.config, inputs, args.site):
-        print(f"{args.site}/ is up to date: nothing changed since it was built "
-              f"({time.perf_counter() - started:.1f} s)")
-        return 0
+    with write.exclusive(args.site):  # builds of one site exclude each other, up-to-date check included
+        write.recover(args.site)  # a killed build's leftovers go, even when nothing needs building
+        inputs = incremental.inputs_key(args.config, args.corpus, args.strict)
+        if incremental.up_to_date(args.config, inputs, args.site):
+            print(f"{args.site}/ is up to date: nothing changed since it was built "
+                  f"({time.perf_counter() - started:.1f} s)")
+            return 0
+        incremental.enable(args.config)
+        try:
+            return _build_site(args, inputs, started)
+        finally:
+            incremental.disable()
+
+
+def _build_site(args, inputs: str, started: float) -> int:
+    """Build into a staging folder beside the site and swap it in; hold the site's lock."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     from generator.hooks import CORPUS_ENV  # imports the renderers: after the up-to-date check
 
-    incremental.enable(args.config)
     corpus = load_corpus(args.corpus)  # fail early, with the corpus's own message
     if args.strict and corpus.problems:
         print(check_report(corpus), end="")
@@ -226,25 +236,21 @@ def _build(args) -> int:
         return 1
     os.environ[CORPUS_ENV] = str(args.corpus.resolve())
     _show_mkdocs_messages(logging.INFO if args.verbose else logging.WARNING)
-    with write.exclusive(args.site):  # builds of one site exclude each other; only stale leftovers recovered
-        write.recover(args.site)
-        write.check_owned(args.site, protected=[Path("docs"), args.corpus])  # before minutes of building
-        staging = write.new_build_dir(args.site)
-        try:
-            config = load_config(str(args.config), site_dir=str(staging), strict=True)
-            build(config, dirty=True)  # dirty: into an empty folder, skipping only pages taken from the cache
-            write.replace_dir(staging, args.site, protected=[Path(config.docs_dir), args.corpus])
-            incremental.record(inputs, args.site)
-        except (MkDocsException, SystemExit) as error:
-            write.discard(staging)
-            print(f"error: the site was not built ({error or 'see the messages above'}); "
-                  f"the previous {args.site}/ is unchanged", file=sys.stderr)
-            return 1
-        except BaseException:
-            write.discard(staging)
-            raise
-        finally:
-            incremental.disable()
+    write.check_owned(args.site, protected=[Path("docs"), args.corpus])  # before minutes of building
+    staging = write.new_build_dir(args.site)
+    try:
+        config = load_config(str(args.config), site_dir=str(staging), strict=True)
+        build(config, dirty=True)  # dirty: into an empty folder, skipping only pages taken from the cache
+        write.replace_dir(staging, args.site, protected=[Path(config.docs_dir), args.corpus])
+        incremental.record(inputs, args.site)
+    except (MkDocsException, SystemExit) as error:
+        write.discard(staging)
+        print(f"error: the site was not built ({error or 'see the messages above'}); "
+              f"the previous {args.site}/ is unchanged", file=sys.stderr)
+        return 1
+    except BaseException:
+        write.discard(staging)
+        raise
     _summary(corpus, args.site, time.perf_counter() - started)
     return 0
 

@@ -330,3 +330,16 @@ def test_dump_names_with_escape_sequences_or_newlines_are_printed_escaped(tmp_pa
     assert "\nProblems: none\n" not in result.stdout
     assert "evil\\x1b[2J\\nProblems: none\\n.txt" in result.stdout
     assert "control characters; not read (rename it)" in result.stdout
+
+
+def test_a_killed_builds_staging_folder_goes_even_when_the_site_is_up_to_date(tmp_path):
+    """SIGKILL leaves a staging folder; the next build said "up to date" before cleaning it up, so it stayed."""
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP})
+    site = tmp_path / "site"
+    build_site(corpus, site)
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".site.new-{int(finished.stdout)}-abc"  # its owner has exited, as a killed build has
+    (stale / "papers").mkdir(parents=True)
+    result = build_site(corpus, site)
+    assert "up to date" in result.stdout
+    assert not stale.exists()
