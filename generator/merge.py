@@ -20,7 +20,7 @@ from generator.addresses import org_id
 from generator.errors import CorpusError
 from generator.links import extract_links
 from generator.model import ApiRecord, Organization, Paper, PaperDate, Problem, RawRecord
-from generator.slugs import identity_key, paper_slug
+from generator.slugs import LONGER_HASHES, identity_key, paper_slug
 
 T = TypeVar("T")
 
@@ -41,9 +41,8 @@ def merge(records: list[RawRecord]) -> Merged:
         paper, found = _merge_group(group)
         papers.append(paper)
         problems.extend(found)
-    _check_unique_slugs(papers)
-    papers.sort(key=lambda p: p.slug)
-    return Merged(tuple(papers), len(records) - len(groups), tuple(problems))
+    papers, clashes = unique_slugs(papers)
+    return Merged(tuple(papers), len(records) - len(groups), tuple(problems + clashes))
 
 
 def _merge_group(group: list[RawRecord]) -> tuple[Paper, list[Problem]]:
@@ -118,14 +117,32 @@ def _merge_dates(group: list[RawRecord], conflict, problems: list[Problem]) -> P
     return PaperDate(inferred[0][0], inferred=True) if inferred else None
 
 
-def _check_unique_slugs(papers: list[Paper]) -> None:
-    seen: dict[str, Paper] = {}
-    for paper in papers:
-        other = seen.setdefault(paper.slug, paper)
-        if other is not paper:
-            # paper_slug hashes every lossy slug; reaching here means a hash collision.
-            raise CorpusError(f"{paper.sources[0]} and {other.sources[0]}: two papers share the address "
-                              f"{paper.slug!r}; please report this as a bug")
+def unique_slugs(papers: list[Paper]) -> tuple[list[Paper], list[Problem]]:
+    """`papers` sorted by slug, each slug unique. Different papers share a slug only when their
+    hash suffixes collide (paper_slug hashes every lossy slug): all of them then get a longer
+    hash, so the result depends on the set of titles, never on their order. A problem line says so."""
+    problems: list[Problem] = []
+    for length in (*LONGER_HASHES, None):
+        by_slug: dict[str, list[Paper]] = {}
+        for paper in papers:
+            by_slug.setdefault(paper.slug, []).append(paper)
+        clashing = [group for group in by_slug.values() if len(group) > 1]
+        if not clashing:
+            return sorted(papers, key=lambda p: p.slug), problems
+        if length is None:
+            raise CorpusError(f"papers share an address even with a {LONGER_HASHES[-1]}-digit hash: "
+                              + "; ".join(p.title[:60] for p in clashing[0]) + "; please report this as a bug")
+        longer = {}
+        for group in clashing:
+            group.sort(key=lambda p: identity_key(p.title))
+            for paper in group:
+                longer[id(paper)] = replace(paper, slug=paper_slug(paper.title, length))
+            problems.append(Problem(str(group[0].sources[0]) if group[0].sources else group[0].slug,
+                                    f"{len(group)} papers share the address papers/{group[0].slug}/ "
+                                    f"(a hash collision): {'; '.join(repr(p.title[:60]) for p in group)}; "
+                                    f"each gets a longer address", "nothing to do; the pages are distinct"))
+        papers = [longer.get(id(p), p) for p in papers]
+    raise AssertionError("unreachable: the last length is None")
 
 
 def organizations(papers: tuple[Paper, ...]) -> tuple[Organization, ...]:
@@ -175,6 +192,7 @@ def merge_api(papers: tuple[Paper, ...], records: list[ApiRecord], belongs) -> M
     groups, problems = _group_api(records)
     by_key = {identity_key(p.title): p for p in papers}
     result: dict[str, Paper] = {p.slug: p for p in papers}
+    joined: list[Paper] = []
     duplicates = left_out = 0
     for group in groups:
         keys = [r.enriches or identity_key(r.title) for r in group]
@@ -195,14 +213,12 @@ def merge_api(papers: tuple[Paper, ...], records: list[ApiRecord], belongs) -> M
                 any(r.kind == "daily" for r in group)
                 and belongs(group[0].title, _first(r.abstract for r in group) or "",
                             _first(r.keywords for r in group) or ())):
-            paper = _api_paper(group)
-            result[paper.slug] = paper
+            joined.append(_api_paper(group))  # beside, not into, `result`: a slug collision must not replace
             duplicates += len(group) - 1
         else:
             left_out += len(group)
-    merged = sorted(result.values(), key=lambda p: p.slug)
-    _check_unique_slugs(merged)
-    return MergedApi(tuple(merged), duplicates, left_out, tuple(problems))
+    merged, clashes = unique_slugs(list(result.values()) + joined)
+    return MergedApi(tuple(merged), duplicates, left_out, tuple(problems + clashes))
 
 
 def _group_api(records: list[ApiRecord]) -> tuple[list[list[ApiRecord]], list[Problem]]:

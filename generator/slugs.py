@@ -3,11 +3,14 @@
 identity_key: the title with case, punctuation, spacing and invisible format
 characters folded, so "Fast & Slow" and "fast  slow" are one paper.
 
-paper_slug: a pure function of the title, so adding dumps never moves a page.
-Most titles give python-slugify's slug of the title. When that slug cannot
+paper_slug: a pure function of the identity key, so neither adding dumps nor
+a title variant (`Don't` / `Don’t`, whichever dump came first) moves a page.
+Most titles give python-slugify's slug of their key. When that slug cannot
 tell titles apart (it dropped or transliterated characters, or was cut at the
-length limit) a short hash of the identity key is appended, so two different
-papers never share an address.
+length limit) a short hash of the identity key is appended. Two different
+papers whose hashed slugs still meet (a 32-bit collision, which can be crafted)
+both get a longer hash (merge.unique_slugs): never an error, and the same
+addresses whatever order the papers arrive in.
 """
 
 from __future__ import annotations
@@ -31,17 +34,20 @@ def identity_key(title: str) -> str:
     return " ".join(_WORD.findall(text)) or " ".join(text.split())
 
 
-def paper_slug(title: str) -> str:
+LONGER_HASHES = (16, 40)  # for the papers of a collision, in turn
+
+
+def paper_slug(title: str, hash_length: int = HASH_LENGTH) -> str:
     key = identity_key(title)
-    slug = _slugify(title)
+    slug = _slugify(key)
     # A plain slug must not look like a hashed one, or a title made of another
     # title's hashed slug would take its address; and "index" is the folder's
     # own page (papers/index.md is served at papers/, not papers/index/).
     if (slug and len(slug) <= MAX_LENGTH and slug.replace("-", " ") == key and not _HASHED.search(slug)
             and slug != "index"):
         return slug
-    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:HASH_LENGTH]
-    return f"{_cut(slug, MAX_LENGTH - HASH_LENGTH - 1) or 'paper'}-{digest}"
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:hash_length]
+    return f"{_cut(slug, MAX_LENGTH - hash_length - 1) or 'paper'}-{digest}"
 
 
 def _cut(slug: str, limit: int) -> str:

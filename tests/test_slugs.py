@@ -186,3 +186,59 @@ def test_a_title_that_spells_out_another_titles_hashed_slug_does_not_share_it():
     assert paper_slug(second) != hashed
     merged = merge([record(first), record(second, line=3)])  # must not raise
     assert len({p.slug for p in merged.papers}) == 2
+
+
+# --- issue 14: addresses that moved, and fatal collisions ----------------------------------------------------
+
+@pytest.mark.parametrize("first, second", [("Don't Stop Spiking", "Don\u2019t Stop Spiking"),
+                                           ("Na\u00efve Hebbian Memory", "NA\u00cfVE  hebbian memory")])
+def test_a_title_variant_in_a_new_dump_does_not_move_the_address(first, second):
+    """The slug came from the displayed title, so whichever variant came first chose the address."""
+    one = merge([record(first, "a.txt"), record(second, "b.txt", 3)]).papers
+    other = merge([record(second, "a.txt"), record(first, "b.txt", 3)]).papers
+    assert len(one) == len(other) == 1
+    assert one[0].slug == other[0].slug == paper_slug(first) == paper_slug(second)
+
+
+def colliding_titles() -> tuple[str, str]:
+    """Two long titles with one 80-character slug prefix whose 32-bit hash suffixes collide
+    (a birthday search: about 2^16 tries, as an attacker would make)."""
+    prefix = "A very long title about spiking neural networks and memory consolidation in the cortex, variant"
+    seen: dict[str, str] = {}
+    n = 0
+    while True:
+        title = f"{prefix} {n}"
+        slug = paper_slug(title)
+        if slug in seen:
+            return seen[slug], title
+        seen[slug] = title
+        n += 1
+
+
+def test_a_crafted_hash_collision_is_resolved_not_fatal_and_independent_of_order():
+    """A pair of long titles whose hash suffixes collide stopped the corpus with "please report this as a bug"."""
+    a, b = colliding_titles()
+    assert paper_slug(a) == paper_slug(b) and identity_key(a) != identity_key(b)
+    forward = merge([record(a, "a.txt"), record(b, "b.txt", 3), record("Another Paper", "b.txt", 5)])
+    backward = merge([record(b, "a.txt"), record("Another Paper", "a.txt", 3), record(a, "b.txt", 5)])
+    slugs = {p.title: p.slug for p in forward.papers}
+    assert slugs == {p.title: p.slug for p in backward.papers}
+    assert len(set(slugs.values())) == 3
+    assert slugs[a] == paper_slug(a, 16) != slugs[b] == paper_slug(b, 16)
+    assert slugs["Another Paper"] == "another-paper"
+    [problem] = forward.problems
+    assert "2 papers share the address" in problem.message and "longer address" in problem.message
+
+
+def test_an_api_paper_whose_slug_collides_with_a_dump_paper_replaces_nothing():
+    """merge_api kept papers by slug: a colliding API paper silently took the dump paper's place."""
+    from generator.merge import merge_api
+    from generator.model import ApiRecord
+
+    a, b = colliding_titles()
+    dump_papers = merge([record(a)]).papers
+    api = ApiRecord("api/search/x.json", 0, "search", "2501.00001", b, "An abstract.", None, None, None, (),
+                    None, None, None, None, None, (), None)
+    merged = merge_api(dump_papers, [api], belongs=lambda *_: True)
+    assert sorted(p.title for p in merged.papers) == sorted([a, b])
+    assert len({p.slug for p in merged.papers}) == 2
