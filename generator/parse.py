@@ -90,10 +90,20 @@ def _header(lines: list[Line]) -> tuple[int, str | None, str | None]:
         if listing is None and dates.LISTING_LINE.match(line.text):
             listing = line.text
             continue
-        if line.text.startswith(GLUED_PREFIX) and i < 3 and not listing:
+        if i < 3 and not listing and _glued(line.text):
             return i, listing, line.text[len(GLUED_PREFIX):].strip()
         return i, listing, None
     return len(lines), listing, None
+
+
+def _glued(text: str) -> bool:
+    """`Subscribe` glued to the first title ("SubscribeBriLLM: ...", "Subscribes1: ..."), not a title of
+    its own whose first word is an English form of the word ("Subscriber Churn Prediction",
+    "Subscribed Users"): those forms are few, so they are told apart by the whole first word."""
+    return text.startswith(GLUED_PREFIX) and len(text) > len(GLUED_PREFIX) and not _INFLECTED.match(text)
+
+
+_INFLECTED = re.compile(rf"{GLUED_PREFIX}(?:rs?|d|s)\b")
 
 
 def _layout(body: list[Line]) -> str:
@@ -108,12 +118,27 @@ def _layout(body: list[Line]) -> str:
 
 
 def _is_meta_start(body: list[Line], i: int) -> bool:
-    """Line i opens a metadata block: an authors line, or any line followed by `·`."""
+    """Line i opens a metadata block: an authors line (`• N authors`), or any line followed by `·`.
+    Other text starting with `•` (an abstract that opens with a bullet) is text."""
     if i < 0 or i >= len(body):
         return False
-    if body[i].text.startswith("•") or body[i].text == META_SEPARATOR:
+    if AUTHORS_LINE.match(body[i].text) or body[i].text == META_SEPARATOR:
         return True
     return i + 1 < len(body) and body[i + 1].text == META_SEPARATOR
+
+
+# Title or abstract? In the real dumps titles are at most ~210 characters with at most one sentence
+# break ("How do X? Y"), abstracts at least ~500 characters with two or more. Only clear cases count:
+# they tell a missing line (which shifts every later record) from odd but whole records.
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z(]")
+
+
+def reads_as_abstract(text: str) -> bool:
+    return len(text) >= 150 and len(_SENTENCE_BREAK.findall(text)) >= 2
+
+
+def reads_as_title(text: str) -> bool:
+    return len(text) <= 250 and len(_SENTENCE_BREAK.findall(text)) <= 1 and not text.endswith(".")
 
 
 class _Reader:
@@ -135,6 +160,19 @@ class _Reader:
                 i = self._orphan_meta(i)
                 continue
             title = self.body[i]
+            if reads_as_abstract(title.text):  # its title line is missing: do not take prose for a title
+                self._reject(title, "abstract without title (this line reads as an abstract; is the title "
+                                    "line above it missing?)")
+                i += 1
+                if _is_meta_start(self.body, i):
+                    i = self._meta(i)[1]
+                continue
+            if (i + 2 < n and reads_as_title(self.body[i + 1].text) and reads_as_abstract(self.body[i + 2].text)
+                    and not _is_meta_start(self.body, i + 2)):
+                # Two titles in a row: this one lost its abstract, the next line starts the next record.
+                self._reject(title, "title without abstract (the next line reads as the next paper's title)")
+                i += 1
+                continue
             if i + 1 >= n or _is_meta_start(self.body, i + 1):
                 reason = "title without abstract" + (" (the dump ends here: cut off?)" if i + 1 >= n else "")
                 self._reject(title, reason)

@@ -255,3 +255,61 @@ def test_non_ascii_text_is_decoded_as_utf8(tmp_path):
     corpus = make_corpus(tmp_path / "c", {"a.txt": text.encode("utf-8")})
     titles = [r.title for r in load_corpus(corpus, with_related=False).dumps[0].records]
     assert "Mem-α: Padé Approximants" in titles
+
+
+# --- issue 14: records that shifted or lost words in silence ---------------------------------------------
+
+ABSTRACT = ("We study {0} in recurrent networks. Our model stores patterns in fast weights and recalls them "
+            "from partial cues. Experiments on three benchmarks show gains over the baselines. Code is public.")
+
+
+@pytest.mark.parametrize("first_title, expected", [
+    ("Subscriber Churn Prediction with Memory", "Subscriber Churn Prediction with Memory"),
+    ("Subscribed Users Recall More", "Subscribed Users Recall More"),
+    ("SubscribeSubscriber Churn Prediction", "Subscriber Churn Prediction"),
+    ("Subscribes1: Simple Test-Time Scaling", "s1: Simple Test-Time Scaling"),
+])
+def test_glued_subscribe_no_longer_eats_real_titles(first_title, expected):
+    """Stripping a glued `Subscribe` turned `Subscriber Churn Prediction` into `r Churn Prediction`."""
+    parsed = parse_dump("a.txt", f"{first_title}\n{ABSTRACT.format('churn')}\n")
+    assert [r.title for r in parsed.records] == [expected]
+
+
+def test_a_missing_abstract_in_the_compact_layout_shifts_nothing():
+    """A missing abstract in the compact layout made every later title an abstract, in silence."""
+    lines = ["Get trending papers in your email inbox!", "SubscribeFirst Paper on Memory",
+             ABSTRACT.format("memory"),
+             "Second Paper Lost Its Abstract",  # line 4: its abstract line is missing
+             "Third Paper on Replay", ABSTRACT.format("replay"),
+             "Fourth Paper on Sleep", ABSTRACT.format("sleep")]
+    parsed = parse_dump("a.txt", "\n".join(lines) + "\n")
+    assert [(r.title, r.abstract[:20]) for r in parsed.records] == [
+        ("First Paper on Memory", "We study memory in r"), ("Third Paper on Replay", "We study replay in r"),
+        ("Fourth Paper on Sleep", "We study sleep in re")]
+    [rejected] = parsed.rejected
+    assert (str(rejected.source), rejected.text) == ("a.txt:4", "Second Paper Lost Its Abstract")
+    assert "next line reads as the next paper's title" in rejected.reason
+    assert any(p.where == "a.txt:4" for p in parsed.problems)
+
+
+def test_a_missing_title_in_the_compact_layout_rejects_the_orphan_abstract():
+    """A missing title made an abstract the title, and the next title its abstract."""
+    lines = ["Get trending papers in your email inbox!", "SubscribeFirst Paper on Memory",
+             ABSTRACT.format("memory"),
+             ABSTRACT.format("orphans"),  # line 4: its title line is missing
+             "Third Paper on Replay", ABSTRACT.format("replay")]
+    parsed = parse_dump("a.txt", "\n".join(lines) + "\n")
+    assert [r.title for r in parsed.records] == ["First Paper on Memory", "Third Paper on Replay"]
+    [rejected] = parsed.rejected
+    assert str(rejected.source) == "a.txt:4" and "abstract without title" in rejected.reason
+
+
+def test_a_spaced_abstract_starting_with_a_bullet_is_an_abstract():
+    """An abstract starting with `•` was read as an authors line: its record was rejected."""
+    text = "\n\n".join(["Daily Papers", "Oct 28", "Bulleted Paper", "• We propose a memory. It works. It scales.",
+                        "• 3 authors", "·", "Oct 27, 2025 4"]) + "\n"
+    parsed = parse_dump("a.txt", text)
+    [record] = parsed.records
+    assert record.abstract == "• We propose a memory. It works. It scales."
+    assert record.meta is not None and record.meta.authors == 3
+    assert parsed.rejected == () and parsed.problems == ()
