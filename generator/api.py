@@ -25,6 +25,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from generator import dates
 from generator.links import checked_url
 from generator.model import ApiFile, ApiRecord, Problem, Rejected, Source
 
@@ -155,9 +156,10 @@ def _date(value: object) -> dt.date | None:
     if not isinstance(value, str) or len(value) < 10:
         return None
     try:
-        return dt.date.fromisoformat(value[:10])
+        day = dt.date.fromisoformat(value[:10])
     except ValueError:
         return None
+    return None if dates.year_problem(day.year) else day  # year 0001 or 9999: no date, as when missing
 
 
 def _count(value: object) -> int | None:

@@ -25,6 +25,17 @@ DATE_LINE = re.compile(rf"^({_MONTH}) (\d{{1,2}})(?:, (\d{{4}}))?(?: (.*))?$")
 LOOKS_LIKE_DATE = re.compile(rf"^({_MONTH}) \d")
 LISTING_LINE = re.compile(rf"^({_MONTH}) (\d{{1,2}})$")
 EXPECTED = 'expected "Mon D[, YYYY][ upvotes]", e.g. "Jul 19, 2023 1"'
+# Years a paper date may have: arXiv and Hugging Face papers are from the 1990s on; next year is
+# allowed for time zones. Years such as 0001 or 9999 are typos or attacks (they made 5-7 MB charts).
+FIRST_YEAR = 1950
+LAST_YEAR = dt.date.today().year + 1
+
+
+def year_problem(year: int) -> str | None:
+    """Why `year` is not accepted for a paper or listing date, or None."""
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    return f"the year {year} is outside {FIRST_YEAR}-{LAST_YEAR}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +60,8 @@ def parse_date_line(text: str) -> tuple[DateLine | None, str | None]:
             upvotes = int(m[4])
         else:
             upvotes, problem = None, f'upvote count "{m[4]}" is not a number ({EXPECTED})'
+    if year is not None and (wrong := year_problem(year)):
+        return None, f'"{text.strip()}": {wrong} ({EXPECTED})'
     try:
         dt.date(2000 if year is None else year, month, day)  # 2000 is a leap year: Feb 29 passes here
     except ValueError:

@@ -21,7 +21,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import yamlfile
+from generator import dates, yamlfile
 from generator.errors import DumpError, SourcesFileError
 
 DUMP_GLOB = "*.txt"
@@ -189,6 +189,9 @@ def _date(located: yamlfile.Located | None, path: Path) -> dt.date | None:
     if located is None:
         return None
     if isinstance(located.value, dt.date) and not isinstance(located.value, dt.datetime):
+        if wrong := dates.year_problem(located.value.year):
+            raise SourcesFileError(f"{path}:{located.line}: listing_date {located.value}: {wrong}; "
+                                   "correct the date")
         return located.value
     raise SourcesFileError(f"{path}:{located.line}: listing_date {located.value!r} is not a date; "
                            "write it as YYYY-MM-DD")

@@ -102,14 +102,14 @@ def test_sources_yml_listing_date_overrides_the_inference(tmp_path):
     corpus_dir = make_corpus(
         tmp_path / "c",
         {"a.txt": spaced("Oct 28", ("Old Paper", "Jul 19, 2023 1"), ("Recent Paper", "Aug 5"))},
-        sources="a.txt: {listing_date: 2030-10-28}\n",
+        sources="a.txt: {listing_date: 2026-10-28}\n",
     )
     corpus, by_title = papers(corpus_dir)
-    assert by_title["Recent Paper"].date.value == dt.date(2030, 8, 5)
+    assert by_title["Recent Paper"].date.value == dt.date(2026, 8, 5)
     # the year was stated, not guessed
     assert by_title["Recent Paper"].date.inferred is False
     assert by_title["Old Paper"].date.value == dt.date(2023, 7, 19)
-    assert corpus.dumps[0].listing.value == dt.date(2030, 10, 28)
+    assert corpus.dumps[0].listing.value == dt.date(2026, 10, 28)
 
 
 def test_dump_without_any_explicit_year_leaves_papers_undated_and_reports_it(tmp_path):
@@ -219,3 +219,33 @@ def test_inferred_date_is_kept_flagged_when_no_listing_shows_the_year(tmp_path):
     _, by_title = papers(corpus_dir)
     assert by_title[title].date.value == dt.date(2025, 8, 5)
     assert by_title[title].date.inferred is True
+
+
+# --- issue 14: extreme years ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line", ["Feb 2, 0001 3", "Feb 2, 9999 3", "Jul 19, 1066"])
+def test_extreme_years_are_refused_with_the_accepted_range(tmp_path, line):
+    """Years 0001 or 9999 were accepted, made 5-7 MB charts, and misled ("Feb 2 does not exist in 10000")."""
+    corpus = make_corpus(tmp_path / "c", {"a.txt": spaced("Oct 28", ("Paper With Odd Year", line),
+                                                          ("Paper With Later Date", "Feb 2 1"))})
+    loaded = load_corpus(corpus, with_related=False)
+    assert all(p.date is None for p in loaded.papers)
+    [problem] = [p for p in loaded.problems if "outside" in p.message]
+    assert problem.where == "a.txt:19" and "is outside 1950-" in problem.message
+    assert not any("10000" in p.message for p in loaded.problems)
+
+
+def test_an_extreme_listing_date_in_sources_is_a_file_line_problem(tmp_path):
+    corpus = make_corpus(tmp_path / "c", {"a.txt": spaced("Oct 28", ("A Paper", "Feb 2 1"))},
+                         sources="a.txt:\n  listing_date: 9999-10-28\n")
+    from generator.errors import SourcesFileError
+
+    with pytest.raises(SourcesFileError, match=r"sources.yml:2: listing_date 9999-10-28: the year 9999 is outside"):
+        load_corpus(corpus, with_related=False)
+
+
+def test_an_extreme_api_date_counts_as_no_date():
+    from generator.api import _date
+
+    assert _date("0001-01-01T00:00:00.000Z") is None and _date("9999-12-31") is None
+    assert _date("2025-10-27T17:59:59.000Z") == dt.date(2025, 10, 27)
