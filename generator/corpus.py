@@ -29,7 +29,10 @@ def read_dump(path: Path, settings: sources.SourceSettings | None) -> Dump:
         data = path.read_bytes()
     except OSError as exc:  # permissions, a disk error, a file removed meanwhile
         raise DumpError(path.name, f"cannot be read ({exc.strerror or exc}); check the file's permissions") from exc
-    text = sources.decode(path.name, data, settings)
+    try:
+        text = sources.decode(path.name, data, settings)
+    except DumpError as error:
+        return unreadable_dump(path, error, _records_held(path.name, data))
     parsed = parse_dump(path.name, text.text)
     records = list(parsed.records)
     listing = dates.listing_date(path.name, parsed.listing_text, dates.explicit_years(records),
@@ -39,12 +42,21 @@ def read_dump(path: Path, settings: sources.SourceSettings | None) -> Dump:
                 parsed.problems + tuple(problems))
 
 
-def unreadable_dump(path: Path, error: DumpError) -> Dump:
-    """An unreadable dump still shows in the report, as one rejected record."""
+def unreadable_dump(path: Path, error: DumpError, held: int | None = None) -> Dump:
+    """An unreadable dump still shows in the report, as one rejected entry that stands for every
+    record the dump holds (counted with undecodable bytes replaced; 1 when nothing can be counted)."""
     source = Source(path.name, error.line or 1)
+    holding = f" (all {held} records in it)" if held and held > 1 else ""
     return Dump(path.name, "unreadable", "?", ListingDate(None, None, "unreadable"), (),
-                (Rejected(source, f"dump not read: {error.reason}"),),
-                (Problem(str(source) if error.line else path.name, error.reason),))
+                (Rejected(source, f"dump not read{holding}: {error.reason}", records=held or 1),),
+                (Problem(str(source) if error.line else path.name, error.reason + holding),))
+
+
+def _records_held(name: str, data: bytes) -> int | None:
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # binary: nothing to count
+    parsed = parse_dump(name, data.decode("utf-8", errors="replace"))
+    return len(parsed.records) + len(parsed.rejected) or None
 
 
 _last: tuple[tuple, Corpus] | None = None

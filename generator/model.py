@@ -74,6 +74,12 @@ class Rejected:
     source: Source
     reason: str
     text: str = ""
+    records: int = 1  # a dump that could not be read stands for every record it holds
+
+
+def count(rejected) -> int:
+    """How many records the rejected entries stand for."""
+    return sum(r.records for r in rejected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,8 +270,8 @@ class Corpus:
 
     @property
     def records_read(self) -> int:
-        return (sum(len(d.records) + len(d.rejected) for d in self.dumps)
-                + sum(len(f.records) + len(f.rejected) for f in self.api_files))
+        return (sum(len(d.records) + count(d.rejected) for d in self.dumps)
+                + sum(len(f.records) + count(f.rejected) for f in self.api_files))
 
     @property
     def unmatched(self) -> tuple[str, ...]:
@@ -274,5 +280,5 @@ class Corpus:
 
     def accounting(self) -> str:
         text = (f"records read {self.records_read} = papers {len(self.papers)} + duplicates merged "
-                f"{self.duplicates} + rejected {len(self.rejected)}")
+                f"{self.duplicates} + rejected {count(self.rejected)}")
         return text + (f" + left out (Daily Papers matching no theme) {self.left_out}" if self.api_files else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from generator.model import Corpus
+from generator.model import Corpus, count
 
 
 def check_report(corpus: Corpus) -> str:
@@ -18,14 +18,17 @@ def _lines(corpus: Corpus):
     for d in corpus.dumps:
         listing = d.listing
         shown = listing.value.isoformat() if listing.value else (listing.text or "none")
+        if d.layout == "unreadable":
+            yield f"  {d.name}: not read; {count(d.rejected)} rejected (see Rejected records)"
+            continue
         yield (f"  {d.name}: {d.layout} layout, {d.encoding}; listing date {shown} ({listing.rule}); "
                f"{len(d.records)} records read ({d.with_metadata} with metadata, "
-               f"{len(d.records) - d.with_metadata} without), {len(d.rejected)} rejected")
+               f"{len(d.records) - d.with_metadata} without), {count(d.rejected)} rejected")
     if corpus.api_files:
         yield ""
         yield "Stored API answers"
         for f in corpus.api_files:
-            yield (f"  {f.path}: {f.kind}, {len(f.records)} papers read, {len(f.rejected)} rejected"
+            yield (f"  {f.path}: {f.kind}, {len(f.records)} papers read, {count(f.rejected)} rejected"
                    + (f", {len(f.unmatched)} lookups unmatched" if f.kind == "enrich" else ""))
     papers = corpus.papers
     dated = [p for p in papers if p.date]
@@ -67,7 +70,7 @@ def _lines(corpus: Corpus):
             yield f"  {title[:100]}"
     if corpus.rejected:
         yield ""
-        yield f"Rejected records ({len(corpus.rejected)})"
+        yield f"Rejected records ({count(corpus.rejected)})"
         for r in corpus.rejected:
             yield f"  {r.source}: {r.reason}" + (f': "{r.text[:80]}"' if r.text else "")
     yield ""

@@ -343,3 +343,14 @@ def test_a_killed_builds_staging_folder_goes_even_when_the_site_is_up_to_date(tm
     result = build_site(corpus, site)
     assert "up to date" in result.stdout
     assert not stale.exists()
+
+
+def test_a_dump_rejected_for_one_bad_byte_counts_every_record_it_holds(tmp_path):
+    """A dump rejected for one bad byte counted as one rejected record, whatever it held."""
+    five = DUMP + "".join(f"Paper Number {i} On Memory\nAn abstract about memory number {i}.\n" for i in range(4))
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP.replace("Spiking", "Bursting"),
+                                          "b.txt": five.encode().replace(b"number 2.", b"number 2\xff.")})
+    result = run_cli("check", "--corpus", str(corpus))
+    assert result.stdout.splitlines()[-1] == "records read 6 = papers 1 + duplicates merged 0 + rejected 5"
+    assert "b.txt: not read; 5 rejected" in result.stdout
+    assert "dump not read (all 5 records in it): not UTF-8 (byte 0xff)" in result.stdout
