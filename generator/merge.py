@@ -50,7 +50,8 @@ def _merge_group(group: list[RawRecord]) -> tuple[Paper, list[Problem]]:
     problems: list[Problem] = []
 
     def conflict(what: str, values: list, fix: str) -> None:
-        shown = "; ".join(f"{v!s:.60} ({', '.join(str(r.source) for r in rs)})" for v, rs in values)
+        shown = _at_most([f"{v!s:.60} ({_at_most([str(r.source) for r in rs], SHOWN_SOURCES, ', ')})"
+                          for v, rs in values], SHOWN_VARIANTS, "; ")
         problems.append(Problem(str(first.source), f'"{first.title[:80]}": listings disagree on {what}: '
                                 f"{shown}; using the first", fix, kind="conflict"))
 
@@ -81,6 +82,15 @@ def _merge_group(group: list[RawRecord]) -> tuple[Paper, list[Problem]]:
         links=extract_links(abstract),
         sources=tuple(r.source for r in group),
     ), problems
+
+
+SHOWN_VARIANTS = 5  # a conflict line lists at most this many values (10,000 variants made one 750 kB line)
+SHOWN_SOURCES = 3  # ... and at most this many dump lines per value
+
+
+def _at_most(items: list[str], limit: int, sep: str) -> str:
+    shown = sep.join(items[:limit])
+    return shown + (f"{sep}and {len(items) - limit} more" if len(items) > limit else "")
 
 
 def _distinct(records: list[RawRecord], value: Callable[[RawRecord], T | None]) -> list[tuple[T, list[RawRecord]]]:

@@ -354,3 +354,17 @@ def test_a_dump_rejected_for_one_bad_byte_counts_every_record_it_holds(tmp_path)
     assert result.stdout.splitlines()[-1] == "records read 6 = papers 1 + duplicates merged 0 + rejected 5"
     assert "b.txt: not read; 5 rejected" in result.stdout
     assert "dump not read (all 5 records in it): not UTF-8 (byte 0xff)" in result.stdout
+
+
+def test_a_conflict_line_lists_a_bounded_number_of_variants():
+    """One conflict line listed 10,000 variants (750 kB)."""
+    from generator.merge import merge
+    from generator.model import Metadata, RawRecord, Source
+
+    records = [RawRecord(Source(f"d{i}.txt", 5), "One Title", f"Abstract variant {i}.",
+                         Metadata(None, None, None, None, None, i + 1, None, None)) for i in range(10_000)]
+    problems = merge(records).problems
+    assert {p.kind for p in problems} == {"conflict"} and len(problems) == 2  # abstract, author count
+    for problem in problems:
+        assert len(problem.message) < 1_000, len(problem.message)
+        assert problem.message.count("; ") <= 6 and "and 9995 more" in problem.message
