@@ -32,6 +32,7 @@ HOSTILE_TITLE = "Hopfield <Networks> | *All* You [Need]"
 SCRIPT_TITLE = "<script>alert('title')</script> Attention <img src=x onerror=alert(2)>"
 HOSTILE_ORG_HANDLE = "evil-org"
 HOSTILE_ORG = "<b>Evil</b> & \"Org\" <img src=x onerror=alert(5)>"
+ENTITY_TEXT = "Written as entities: &lt;script&gt;alert(7)&lt;/script&gt; &amp;amp; &#60;i&#62;."
 HOSTILE_DUMP = f"""\
 Daily Papers
 
@@ -55,7 +56,7 @@ Jul 21, 2023 2
 
 A Plain Paper on Associative Memory
 
-Plain associative memory patterns, recalled by attention.
+Plain associative memory patterns, recalled by attention. {ENTITY_TEXT}
 
 {HOSTILE_ORG_HANDLE} {HOSTILE_ORG}
 ·
@@ -291,6 +292,20 @@ def test_hostile_title_is_text_in_search_results(page, hostile_url, dialogs):
     titles = [h.evaluate("el => el.textContent").strip() for h in first.locator("h1, h2").all()]
     assert HOSTILE_TITLE in titles, titles
     assert_inert(page, dialogs)
+
+
+def test_text_written_as_entities_reads_exactly_as_written_in_search_results(page, hostile_url, dialogs):
+    """A dump that literally held `&lt;script&gt;` showed `<script>` in search excerpts."""
+    page.goto(hostile_url)
+    search(page, "entities")
+    first = page.locator(".md-search-result__item").first
+    expect(first.locator("a").first).to_have_attribute(
+        "href", re.compile(r"/papers/a-plain-paper-on-associative-memory/"), timeout=TIMEOUT)
+    shown = " ".join(first.evaluate("el => el.textContent").split())
+    assert ENTITY_TEXT in shown, shown
+    assert_inert(page, dialogs)
+    follow(page, first.locator("a").first)
+    assert ENTITY_TEXT in page.locator("article").first.evaluate("el => el.textContent")
 
 
 # Served under a sub-path, as on GitHub Pages (site_url https://<owner>.github.io/paper-atlas/)
