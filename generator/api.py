@@ -24,8 +24,9 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from generator import dates
+from generator import dates, limits
 from generator.links import checked_url
 from generator.model import ApiFile, ApiRecord, Problem, Rejected, Source
 
@@ -128,10 +129,14 @@ def parse_item(item: object, rel: str, index: int, kind: str, listing: dt.date |
     if arxiv_id and not ARXIV_ID.match(arxiv_id):
         problems.append(Problem(where, f'id "{arxiv_id[:40]}" is not an arXiv id; ignored'))
         arxiv_id = None
+    abstract = clean(get("summary"))
+    if too_long := limits.over("the title", title, limits.TITLE) or limits.over("the abstract", abstract,
+                                                                                   limits.ABSTRACT):
+        return too_long
     published = _date(paper.get("publishedAt")) or (_date(item.get("publishedAt")) if not paper else None)
-    return ApiRecord(
+    record = ApiRecord(
         file=rel, index=index, kind=kind, arxiv_id=arxiv_id, title=title,
-        abstract=clean(get("summary")),
+        abstract=abstract,
         date=published or listing or _date(item.get("publishedAt")),
         featured=_date(get("submittedOnDailyAt")),
         upvotes=_count(get("upvotes")),
@@ -142,6 +147,22 @@ def parse_item(item: object, rel: str, index: int, kind: str, listing: dt.date |
         keywords=tuple(dict.fromkeys(k for k in map(clean, _list(get("ai_keywords"))) if k)),
         ai_summary=clean(get("ai_summary")) or None,
     )
+    return _bounded(record, where, problems)
+
+
+def _bounded(record: ApiRecord, where: str, problems: list[Problem]) -> ApiRecord:
+    """The record without the optional fields that are over their limits (generator/limits.py)."""
+    dropped: dict[str, Any] = {}
+    names = record.author_names + record.keywords + ((record.org_name or ""),)
+    if len(record.author_names) > limits.NAMES or len(record.keywords) > limits.NAMES or any(
+            len(name) > limits.NAME for name in names):
+        dropped.update(author_names=(), keywords=(), org_handle=None, org_name=None)
+    if record.ai_summary and len(record.ai_summary) > limits.SUMMARY:
+        dropped["ai_summary"] = None
+    if dropped:
+        problems.append(Problem(where, f"{', '.join(sorted(dropped))} over the length limits; left out",
+                                "nothing to do unless the answer is wrong; fetch it again"))
+    return replace(record, **dropped)
 
 
 def clean(value: object) -> str:

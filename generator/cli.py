@@ -237,19 +237,19 @@ def _build_site(args, inputs: str, started: float) -> int:
     os.environ[CORPUS_ENV] = str(args.corpus.resolve())
     _show_mkdocs_messages(logging.INFO if args.verbose else logging.WARNING)
     write.check_owned(args.site, protected=[Path("docs"), args.corpus])  # before minutes of building
-    staging = write.new_build_dir(args.site)
     try:
+        staging = write.new_build_dir(args.site)
         config = load_config(str(args.config), site_dir=str(staging), strict=True)
         build(config, dirty=True)  # dirty: into an empty folder, skipping only pages taken from the cache
         write.replace_dir(staging, args.site, protected=[Path(config.docs_dir), args.corpus])
         incremental.record(inputs, args.site)
     except (MkDocsException, SystemExit) as error:
-        write.discard(staging)
+        write.discard_ours(args.site)
         print(f"error: the site was not built ({error or 'see the messages above'}); "
               f"the previous {args.site}/ is unchanged", file=sys.stderr)
         return 1
-    except BaseException:
-        write.discard(staging)
+    except BaseException:  # Ctrl-C and SIGTERM too: they may land before `staging` is even assigned
+        write.discard_ours(args.site)
         raise
     _summary(corpus, args.site, time.perf_counter() - started)
     return 0

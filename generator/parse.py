@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator import dates
+from generator import dates, limits
 from generator.model import Metadata, Problem, RawRecord, Rejected, Source
 
 HEADER_LINES = frozenset({
@@ -182,6 +182,12 @@ class _Reader:
                 continue
             abstract = self.body[i + 1]
             meta, i = self._meta(i + 2) if _is_meta_start(self.body, i + 2) else (None, i + 2)
+            too_long = (limits.over("the title", title.text, limits.TITLE)
+                        or limits.over("the abstract", abstract.text, limits.ABSTRACT)
+                        or limits.over("the organization name", meta.org_name or "" if meta else "", limits.NAME))
+            if too_long:  # bounded fields keep every build linear (generator/limits.py)
+                self._reject(title, too_long)
+                continue
             self.records.append(RawRecord(Source(self.name, title.number), title.text, abstract.text, meta))
 
     def _reject(self, line: Line, reason: str) -> None:

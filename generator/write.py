@@ -114,8 +114,8 @@ def _write_tree(folder: Path, files: dict[str, str | bytes], protected: Iterable
     removed = [rel for rel in existing if rel not in wanted]
     if not changed and not removed:
         return []
-    staging = new_build_dir(folder)
     try:
+        staging = new_build_dir(folder)
         for rel, data in wanted.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +125,7 @@ def _write_tree(folder: Path, files: dict[str, str | bytes], protected: Iterable
                 target.write_bytes(data)
         replace_dir(staging, folder, protected)
     except BaseException:
-        discard(staging)
+        discard_ours(folder)
         raise
     return sorted(changed + removed)
 
@@ -253,6 +253,13 @@ def _owner_alive(leftover: Path, kind: str) -> bool:
     except PermissionError:
         return True  # exists, owned by someone else
     return True
+
+
+def discard_ours(final: Path) -> None:
+    """Remove this process's staging folders beside `final`. Called on failure and on Ctrl-C or
+    SIGTERM, which can land anywhere, even between creating a folder and naming it in a variable."""
+    for staging in final.parent.glob(f".{final.name}.new-{os.getpid()}-*"):
+        discard(staging)
 
 
 def discard(built: Path) -> None:

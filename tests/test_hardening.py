@@ -368,3 +368,50 @@ def test_a_conflict_line_lists_a_bounded_number_of_variants():
     for problem in problems:
         assert len(problem.message) < 1_000, len(problem.message)
         assert problem.message.count("; ") <= 6 and "and 9995 more" in problem.message
+
+
+# --- field-length limits (generator/limits.py) ----------------------------------------------------------------
+
+def test_a_huge_abstract_of_punctuation_is_rejected_with_its_line_not_rendered_for_minutes():
+    """One 160 kB abstract of punctuation took Python-Markdown three minutes; 1 MB never finished."""
+    from generator.parse import parse_dump
+
+    huge = "<>&*_[]|#{} " * 14_000  # 167,999 characters once the line is stripped
+    text = "\n".join(["Get trending papers in your email inbox!", "SubscribeA Fine Paper",
+                      "A fine abstract. It is short. It reads well.", "A Broken Paper", huge,
+                      "Another Fine Paper", "Another fine abstract. Short. Fine."]) + "\n"
+    parsed = parse_dump("a.txt", text)
+    assert [r.title for r in parsed.records] == ["A Fine Paper", "Another Fine Paper"]
+    [rejected] = parsed.rejected
+    assert str(rejected.source) == "a.txt:4"
+    assert rejected.reason == ("the abstract is 167,999 characters long, over the limit of 20,000 "
+                               "(is the dump broken here?)")
+
+
+def test_an_abstract_at_the_limit_is_one_raw_html_block_markdown_does_not_scan():
+    """Escaping to character references made Python-Markdown's inline work grow with the square of the
+    text; the abstract is now a raw-HTML paragraph on one line, set aside whole (linear: bench/linear.py)."""
+    import markdown
+
+    from generator.render.escape import md_abstract
+
+    text = ("<>&*_[]|`#{} x " * 2_000)[:20_000] + " https://example.org/a"
+    block = md_abstract(text)
+    assert block.startswith("<p>") and block.endswith("</p>") and "\n" not in block
+    html = markdown.markdown(block, extensions=["attr_list", "md_in_html", "tables", "toc"])
+    assert html == block  # Python-Markdown kept it as it was: no inline pattern ran over it
+    assert '<a href="https://example.org/a" class="pa-external"' in html and "<script" not in html
+
+
+def test_api_fields_over_their_limits_reject_the_item_or_drop_the_field():
+    from generator.api import parse_item
+
+    problems: list = []
+    long_title = parse_item({"title": "T" * 2_001, "summary": "s"}, "api/x.json", 0, "search", None, problems)
+    assert long_title == "the title is 2,001 characters long, over the limit of 2,000 (is the dump broken here?)"
+    item = {"title": "A Paper", "summary": "An abstract.", "ai_summary": "x" * 5_001,
+            "authors": [{"name": "N" * 301}], "ai_keywords": ["memory"]}
+    record = parse_item(item, "api/x.json", 0, "search", None, problems)
+    assert record.ai_summary is None and record.author_names == () and record.keywords == ()
+    [problem] = problems
+    assert problem.where == "api/x.json item 1" and "over the length limits; left out" in problem.message
