@@ -32,7 +32,7 @@ ORGS = "orgs/index.md"
 
 # Data files.
 PAPERS_JSON = "papers.json"
-BROWSE_JSON = "data/browse.json"  # what the browse page loads: compact columns, snippets only
+BROWSE_DATA = "data/browse.json.gz"  # what the browse page loads: compact columns, snippets only, gzipped
 MONTHS_CHART = "charts/papers-per-month.svg"
 ALL_FEED = "feeds/all.xml"
 # Read by docs/javascripts/search-worker.js (as ../search/vocabulary.txt) to correct typos.
@@ -123,11 +123,16 @@ def url(path: str) -> str:
     return path + hash_ + anchor
 
 
+def href(target: str, here: str) -> str:
+    """A raw-HTML href (or src) from the page at source path `here` to the file or page `target`."""
+    return "../" * url(here).count("/") + url(target)
+
+
 def browse_href(theme_slug: str, here: str) -> str:
     """An HTML href from the page at source path `here` to the browse page filtered to one
     theme (docs/javascripts/browse.js reads the query). Raw HTML, not a Markdown link:
     MkDocs cannot check a link with a query, and warns."""
-    return "../" * url(here).count("/") + url(BROWSE) + f"?theme={theme_slug}"
+    return href(BROWSE, here) + f"?theme={theme_slug}"
 
 
 def paper_url(slug: str) -> str:

@@ -23,6 +23,7 @@ committing it. Without PAPER_ATLAS_REFRESH_GOLDEN the tests never write anything
 from __future__ import annotations
 
 import difflib
+import gzip
 import os
 import posixpath
 import re
@@ -129,7 +130,10 @@ def rendered(tmp_path_factory) -> dict[str, str | bytes]:
     folder = make_corpus(tmp_path_factory.mktemp("golden") / "corpus",
                          {"001_alpha.txt": DUMP_A, "002_beta.txt": DUMP_B, "003_gamma.txt": DUMP_C},
                          themes=THEMES)
-    return dict(generate(load_corpus(folder)))
+    # A gzip file is kept inflated (`x.gz` as `x.gz.inflated`), so its diff can be read; gzip's
+    # own determinism is tested in test_site_pages.
+    return {path + ".inflated" if path.endswith(".gz") else path: gzip.decompress(content) if path.endswith(".gz")
+            else content for path, content in generate(load_corpus(folder))}
 
 
 def test_the_corpus_gives_the_expected_pages(rendered):

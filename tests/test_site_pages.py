@@ -5,6 +5,7 @@ names. The pages are generated in process from the real corpus, once."""
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import re
 
@@ -36,20 +37,29 @@ def front(page: str) -> dict:
     return yaml.safe_load(page.split("---", 2)[1])
 
 
-def test_browse_data_is_compact_columns_with_snippets_only(files, corpus):
-    data = json.loads(files["data/browse.json"])
-    assert data["columns"] == ["slug", "title", "date", "inferred", "upvotes", "org", "code", "themes",
-                               "snippet", "added", "why"]
-    assert len(data["rows"]) == len(corpus.papers)
+def test_browse_data_is_compact_gzipped_columns_with_snippets_only(files, corpus):
+    raw = files["data/browse.json.gz"]
+    assert isinstance(raw, bytes) and raw[:2] == b"\x1f\x8b"
+    assert gzip.compress(gzip.decompress(raw), compresslevel=9, mtime=0) == raw  # deterministic: no time inside
+    data = json.loads(gzip.decompress(raw))
+    columns = data["columns"]
+    assert list(columns) == ["slug", "title", "date", "inferred", "upvotes", "org", "code", "themes",
+                             "snippet", "added", "why"]
+    assert all(len(values) == len(corpus.papers) for values in columns.values())
+    epoch = dt.date(1970, 1, 1)
     by_slug = {p.slug: p for p in corpus.papers}
-    for row in data["rows"]:
-        paper = by_slug[row[0]]
-        assert len(row[8]) <= SNIPPET_CHARS + 1
-        assert " ".join(paper.abstract.split()).startswith(row[8].rstrip("…"))
-        assert [data["themes"][i] for i in row[7]] == [m.theme for m in paper.themes]
-        assert row[9] == (paper.added.isoformat() if paper.added else "")
-    # No full abstracts: far smaller than papers.json.
-    assert len(files["data/browse.json"]) < len(files["papers.json"]) / 2
+    for i, slug in enumerate(columns["slug"]):
+        paper = by_slug[slug]
+        assert columns["title"][i] == paper.title
+        assert len(columns["snippet"][i]) <= SNIPPET_CHARS + 1
+        assert " ".join(paper.abstract.split()).startswith(columns["snippet"][i].rstrip("…"))
+        assert [data["themes"][t] for t in columns["themes"][i]] == [m.theme for m in paper.themes]
+        day = columns["date"][i]
+        assert (epoch + dt.timedelta(days=day) if day is not None else None) == (paper.date.value if paper.date else None)
+        added = columns["added"][i]
+        assert (epoch + dt.timedelta(days=added) if added is not None else None) == paper.added
+    # No full abstracts, and compressed: a small part of papers.json.
+    assert len(raw) < len(files["papers.json"]) / 4
 
 
 def test_every_paper_from_a_dated_listing_has_its_earliest_listing_date_as_added(corpus):
@@ -191,3 +201,12 @@ def test_feed_links_do_not_read_as_language_alternates():
     """Material fetches a sitemap.xml beside every link[rel=alternate]: the feed's must not be one."""
     html = (ROOT / "docs" / "overrides" / "main.html").read_text(encoding="utf-8")
     assert '<link rel="alternate"' not in html and html.count('<link rel="alternate feed"') == 2
+
+
+def test_undated_page_entries_do_not_each_say_undated(files):
+    """Each entry of the undated page said "undated" again; it shows the abstract's first sentence instead."""
+    page = files["timeline/undated.md"]
+    entries = re.findall(r"^- \[.*\n  (.*)$", page, re.M)
+    assert entries, page[:500]
+    assert not [e for e in entries if e.split(" · ")[0] == "undated"]
+    assert all(e.strip() for e in entries)

@@ -1,4 +1,4 @@
-// Browse page: filter, sort and page through data/browse.json in the browser.
+// Browse page: filter, sort and page through data/browse.json.gz in the browser.
 // The state lives in the URL's query string (?q=…&theme=a&theme=b&year=…|undated
 // &org=…&upvotes=…&code=1&sort=…&page=…), so a filtered view can be linked, and
 // each change is a history entry: Back and Forward step through them.
@@ -65,22 +65,36 @@
     return named.join(", ") + (codes.includes("+") ? " …" : "");
   }
 
-  // Rows as objects with what filtering and sorting need precomputed.
+  // A day number (days since 1970-01-01) as YYYY-MM-DD.
+  function isoDay(days) {
+    return new Date(days * 86400000).toISOString().slice(0, 10);
+  }
+
+  // Rows as objects with what filtering and sorting need precomputed, from the data's columns.
   function prepare(json) {
-    const col = {};
-    json.columns.forEach((name, i) => { col[name] = i; });
-    const rows = json.rows.map((r) => ({
-      slug: r[col.slug], title: r[col.title], date: r[col.date], inferred: r[col.inferred] === 1,
-      upvotes: r[col.upvotes], org: r[col.org] < 0 ? "" : json.orgs[r[col.org]], code: r[col.code] === 1,
-      themes: r[col.themes].map((i) => json.themes[i]), snippet: r[col.snippet], added: r[col.added],
-      why: (r[col.why] || []).map((codes) => why(codes, json.terms)),
-      text: (r[col.title] + " " + r[col.snippet]).toLowerCase(),
+    const c = json.columns;
+    const rows = c.slug.map((slug, i) => ({
+      slug, title: c.title[i], date: c.date[i] === null ? "" : isoDay(c.date[i]), inferred: c.inferred[i] === 1,
+      upvotes: c.upvotes[i], org: c.org[i] < 0 ? "" : json.orgs[c.org[i]], code: c.code[i] === 1,
+      themes: c.themes[i].map((t) => json.themes[t]), snippet: c.snippet[i],
+      added: c.added[i] === null ? "" : isoDay(c.added[i]),
+      why: (c.why[i] || []).map((codes) => why(codes, json.terms)),
+      text: (c.title[i] + " " + c.snippet[i]).toLowerCase(),
     }));
     const [before, after] = json.paper_url.split("{slug}");
     // Each order sorted once, here: a filter change then only walks one order.
     const orders = {};
     for (const sort of ["date", "added", "upvotes", "title"]) orders[sort] = rows.slice().sort(compare(sort));
     return { rows, orders, url: (slug) => SITE_ROOT + before + encodeURIComponent(slug) + after };
+  }
+
+  // The data file is gzip-compressed (what crosses the network is its size on any host);
+  // the browser inflates it. A server that already sent it inflated gets it used as is.
+  async function load(src) {
+    const bytes = new Uint8Array(await (await fetch(src)).arrayBuffer());
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return JSON.parse(new TextDecoder().decode(bytes));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return JSON.parse(await new Response(stream).text());
   }
 
   function matches(state) {
@@ -173,7 +187,7 @@
     const labels = { themes: {}, orgs: {} };
     for (const el of form.querySelectorAll("input[name=theme]")) labels.themes[el.value] = el.parentElement.textContent.trim();
     for (const el of form.org.options) if (el.value) labels.orgs[el.value] = el.textContent;
-    if (!data) data = prepare(await (await fetch(new URL("data/browse.json", SITE_ROOT))).json());
+    if (!data) data = prepare(await load(new URL(form.dataset.src, window.location.href)));
     let state = readState();
     applyState(form, state);
     state = show(form, formState(form, state.page), labels);

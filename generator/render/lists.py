@@ -78,15 +78,15 @@ def organizations(site: SiteIndex) -> Pages:
         yield at.org(org.id), render("org.md.j2", at.org(org.id), handle=org.handle, name=org.name, papers=papers)
 
 
-def browse(site: SiteIndex) -> Iterator[tuple[str, str]]:
+def browse(site: SiteIndex) -> Iterator[tuple[str, str | bytes]]:
     """The browse page and its data file; the form's options and the data's
     theme and organization indexes come from the same two lists."""
-    from generator.render.data import browse_json
+    from generator.render.data import browse_data
 
     orgs = sorted(((o.id, o.name) for o in site.corpus.orgs), key=lambda o: o[1].casefold())
     yield at.BROWSE, render("browse.md.j2", at.BROWSE, themes=site.themes.values(), years=site.years(),
-                            orgs=orgs, undated=len(site.undated))
-    yield at.BROWSE_JSON, browse_json(site.corpus.papers, list(site.themes), [oid for oid, _ in orgs])
+                            orgs=orgs, undated=len(site.undated), data_src=at.href(at.BROWSE_DATA, at.BROWSE))
+    yield at.BROWSE_DATA, browse_data(site.corpus.papers, list(site.themes), [oid for oid, _ in orgs])
 
 
 def with_code(site: SiteIndex) -> Pages:
