@@ -172,3 +172,17 @@ def test_markup_typed_before_a_word_is_not_injected_with_its_suggestion(page, re
     page.wait_for_timeout(800)
     assert page.evaluate("() => document.querySelectorAll('.md-search__suggest *, .md-search img').length") == 0
     assert dialogs == []
+
+
+def test_a_word_inside_a_mixed_case_compound_is_found(page, real_site_url):
+    """Pagefind split "LLM-BRAIn" where its case changes ("BRA" + "In"), so "brain" never found it."""
+    open_box(page, real_site_url)
+    found = page.evaluate("""async () => {
+        const pagefind = await import(new URL('pagefind/pagefind.js', document.baseURI).href);
+        const urls = [];
+        for (const result of (await pagefind.search('brain')).results) urls.push((await result.data()).url);
+        return urls; }""")
+    assert [u for u in found if "/papers/llm-brain-" in u], "Pagefind does not find LLM-BRAIn for 'brain'"
+    type_query(page, "brain robot behaviour tree")
+    first = page.locator(RESULTS).first.locator("a").first
+    expect(first).to_have_attribute("href", re.compile(r"/papers/llm-brain-"), timeout=TIMEOUT)

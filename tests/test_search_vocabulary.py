@@ -55,3 +55,10 @@ def test_real_site_ships_the_vocabulary(real_site):
 def test_abstract_heading_is_not_indexed(real_site):
     page = (real_site / "papers" / "pointer-networks" / "index.html").read_text(encoding="utf-8")
     assert '<h2 data-pagefind-ignore="index" id="abstract">' in page
+
+
+def test_plain_forms_of_mixed_case_words_are_given_to_the_index():
+    from generator.render.vocabulary import plain_forms
+
+    assert plain_forms("LLM-BRAIn: a BriLLM, an iPhone and GPT-4o; LLM-BRAIn again") == "llm brain brillm iphone"
+    assert plain_forms("Plain Title Case and ALL CAPS words") == ""

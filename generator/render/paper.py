@@ -13,6 +13,7 @@ from generator.model import Paper
 from generator.render import cite, escape
 from generator.render.environment import date_text, render
 from generator.render.index import SiteIndex
+from generator.render.vocabulary import plain_forms
 
 SHARED_TERMS = 4  # words named in a related paper's reason
 _WORD = re.compile(r"[a-z][a-z0-9-]{3,}")
@@ -100,7 +101,8 @@ def render_paper(paper: Paper, site: SiteIndex, links: PaperLinks, shared: Share
                   reasons={slug: shared(paper.slug, slug) for slug in paper.related},
                   graph=graph_svg(paper, site, links), listing_names=names, code_links=code,
                   bibtex=cite.bibtex(paper, url or addresses.paper_url(paper.slug)),
-                  head=cite.meta_tags(paper, url), arxiv_id=getattr(paper, "arxiv_id", None),
+                  head=cite.meta_tags(paper, url), plain_forms=plain_forms(f"{paper.title} {paper.abstract}"),
+                  arxiv_id=getattr(paper, "arxiv_id", None),
                   github=getattr(paper, "github", None))
 
 

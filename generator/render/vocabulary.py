@@ -41,3 +41,19 @@ def render_vocabulary(papers: Iterable[Paper]) -> str:
     counts = vocabulary(papers)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_WORDS]
     return "".join(f"{word} {count}\n" for word, count in ranked)
+
+
+# A word whose letters change case inside ("BRAIn", "BriLLM", "LLM-BRAIn"): Pagefind splits such a
+# word where the case changes ("BRA" + "In") and indexes the parts and the whole, but not the plain
+# words a reader types ("brain").
+_MIXED_CASE = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
+
+
+def plain_forms(text: str) -> str:
+    """The lowercase words of `text`'s mixed-case words ("LLM-BRAIn" -> "llm brain"), once each,
+    for Pagefind to index beside the text as written (paper pages carry them hidden)."""
+    seen: dict[str, None] = {}
+    for token in text.split():
+        if _MIXED_CASE.search(token):
+            seen.update(dict.fromkeys(words(token)))
+    return " ".join(seen)
