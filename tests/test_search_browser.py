@@ -64,14 +64,17 @@ def test_query_set_finds_the_right_paper_in_the_top_3(page, real_site_url):
     assert summary["all"]["at3"] >= 0.95, f"recall@3 {summary['all']['at3']:.0%}; misses: {misses}"
 
 
-def test_pagefind_loads_on_first_focus_not_with_the_page(page, real_site_url):
+def test_search_code_and_pagefind_load_on_first_focus_not_with_the_page(page, real_site_url):
     fetched: list[str] = []
-    page.on("request", lambda request: fetched.append(request.url))
+    page.context.on("request", lambda request: fetched.append(request.url))
     page.goto(real_site_url)
     page.wait_for_load_state("networkidle")
+    assert [u for u in fetched if "/javascripts/search-stub.js" in u], "Material's worker is the stand-in"
     assert not [u for u in fetched if "/pagefind/" in u], "Pagefind fetched before anyone searched"
+    assert not [u for u in fetched if "/javascripts/search-worker.js" in u], "the search worker loaded with the page"
     page.locator(".md-search__input").click()
     page.wait_for_timeout(1500)
+    assert [u for u in fetched if "/javascripts/search-worker.js" in u], "first focus did not load the worker"
     assert [u for u in fetched if u.endswith("/pagefind/pagefind.js")], "first focus did not load Pagefind"
     assert not [u for u in fetched if "vocabulary" in u], "the vocabulary is fetched only to correct a word"
 
