@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import json
 import os
 import subprocess
@@ -245,14 +246,18 @@ def measure_common(n: int, queries: list[str] = COMMON, runs: int = COMMON_RUNS)
                     page.wait_for_function("() => window.__bench.first !== null", timeout=QUERY_TIMEOUT_MS)
                     state = page.evaluate("() => window.__bench")
                     page.wait_for_timeout(1000)  # late fragment requests count too
-                    size = 0
+                    size = packed = 0
                     for response in fetched:
                         try:
-                            size += len(response.body())
+                            body = response.body()
                         except Exception:
-                            size += int(response.headers.get("content-length", 0) or 0)
+                            body = b"\0" * int(response.headers.get("content-length", 0) or 0)
+                        size += len(body)
+                        # What GitHub Pages sends: text gzipped; Pagefind's files are gzip already.
+                        text = response.url.split("?")[0].endswith((".js", ".json", ".txt", ".html"))
+                        packed += len(gzip.compress(body)) if text else len(body)
                     times.append(state["first"] - state["lastKey"])
-                    sizes.append(size)
+                    sizes.append((size, packed))
                     context.close()
                 rows.append({"query": query, "ms": times, "bytes": sizes})
             browser.close()
@@ -266,11 +271,15 @@ def measure_common(n: int, queries: list[str] = COMMON, runs: int = COMMON_RUNS)
              f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}). {runs} fresh visits a query: home page, box "
              "clicked, query typed key by key (60 ms a key); time from the last key to the first result shown, "
              "and every byte fetched after the page had loaded.", "",
-             "| papers | query | median ms | worst ms | worst kB fetched | goal |", "| ---: | --- | ---: | ---: | ---: | --- |"]
+             "kB fetched: as served here (nothing compressed by the server), and as GitHub Pages sends it "
+             "(text files gzipped; Pagefind's index files are compressed already).", "",
+             "| papers | query | median ms | worst ms | kB fetched (worst) | kB as GitHub Pages sends | goal |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | --- |"]
     for row in rows:
         ms = sorted(row["ms"])
         lines.append(f"| {n:,} | `{row['query']}` | {ms[len(ms) // 2]:.0f} | {ms[-1]:.0f} | "
-                     f"{max(row['bytes']) / 1000:.0f} | ≤ 500 ms, ≤ 300 kB |")
+                     f"{max(b[0] for b in row['bytes']) / 1000:.0f} | {max(b[1] for b in row['bytes']) / 1000:.0f} "
+                     "| ≤ 500 ms, ≤ 300 kB |")
     (BENCH / "search_common.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return result
