@@ -470,7 +470,8 @@ def machine_info() -> dict:
     import mkdocs
 
     def version(package: str) -> str:
-        from importlib.metadata import PackageNotFoundError, version as v
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as v
         try:
             return v(package)
         except PackageNotFoundError:

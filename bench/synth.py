@@ -29,7 +29,6 @@ import argparse
 import hashlib
 import os
 import random
-import re
 import sys
 from bisect import bisect_right
 from collections import defaultdict

@@ -25,8 +25,22 @@ import urllib.request
 from pathlib import Path
 
 from bench import synth
-from bench.run import (REAL_CORPUS, ROOT, SEED, WORK, environment, floor, generator_stage, log, real_papers,
-                       run_measured, site_sizes, synthetic_papers, whole_build, write_corpus)
+from bench.run import (
+    REAL_CORPUS,
+    ROOT,
+    SEED,
+    WORK,
+    environment,
+    floor,
+    generator_stage,
+    log,
+    real_papers,
+    run_measured,
+    site_sizes,
+    synthetic_papers,
+    whole_build,
+    write_corpus,
+)
 
 CACHE_ENV = "PAPER_ATLAS_CACHE"  # where the build keeps its cache (generator/cache.py)
 
@@ -385,7 +399,7 @@ def run_all(seed: int = SEED) -> int:
 
     started = time.perf_counter()
     info = machine_info()
-    results: dict = {"machine": info, "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    results: dict = {"machine": info, "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                      "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                               text=True).stdout.strip(), "python": platform.python_version()}
     for what, n in SUITE:

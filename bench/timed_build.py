@@ -82,10 +82,11 @@ def _time_events(config) -> None:
 
 
 def install() -> None:
-    import generator.corpus
-    import generator.render.site
     import mkdocs.commands.build
     import mkdocs.config
+
+    import generator.corpus
+    import generator.render.site
 
     generator.corpus.load_corpus = _timed_function("load_corpus", generator.corpus.load_corpus)
     generator.render.site.generate = _timed_iterator("generate", generator.render.site.generate)
