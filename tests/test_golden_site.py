@@ -197,8 +197,8 @@ def test_hostile_title_and_abstract_are_escaped(rendered):
 def test_metadata_paper_shows_merged_metadata(rendered):
     text = rendered[CASES["metadata"]]
     assert '<span class="pa-chip">42 upvotes</span>' in text
-    assert "- **Authors:** 4\n" in text
-    organization = next(line for line in text.splitlines() if line.startswith("- **Organization:**"))
+    assert "<li><strong>Authors:</strong> 4</li>\n" in text
+    organization = next(line for line in text.splitlines() if line.startswith('<li markdown="span">**Organization:**'))
     assert "Intel Labs" in organization and "intel-labs" not in organization.split("](")[0]
     assert "Seen in 2 listing records" in text
 

@@ -415,3 +415,70 @@ def test_api_fields_over_their_limits_reject_the_item_or_drop_the_field():
     assert record.ai_summary is None and record.author_names == () and record.keywords == ()
     [problem] = problems
     assert problem.where == "api/x.json item 1" and "over the length limits; left out" in problem.message
+
+
+PUNCTUATION = "<>&*_[]|`#{} x "
+SITE_EXTENSIONS = ["attr_list", "md_in_html", "tables", "toc"]  # mkdocs.yml's markdown_extensions
+
+
+def _hostile_paper_page(tmp_path, length: int) -> str:
+    """The Markdown of a paper page whose author names, keywords and AI summary (API fields, bounded
+    by generator/limits.py) are punctuation, `length` characters in all for each field."""
+    from generator import limits
+    from generator.render.site import generate
+
+    corpus = load_corpus(make_corpus(tmp_path / f"c{length}", {"a.txt": DUMP.replace(
+        "An abstract about spiking neurons.\n",
+        "An abstract about spiking neurons.\n\nsome-lab Some Lab\n·\nOct 27, 2025 3\n")}), with_related=False)
+    name = (PUNCTUATION * limits.NAME)[:limits.NAME - 2]
+    count = length // limits.NAME
+    hostile = replace(corpus.papers[0], author_names=(name,) * count, keywords=(name,) * count,
+                      ai_summary=(PUNCTUATION * length)[:min(length, limits.SUMMARY)])
+    pages = dict(generate(replace(corpus, papers=(hostile,))))
+    return pages[f"papers/{hostile.slug}.md"]
+
+
+def _inline_matches(monkeypatch, page: str) -> tuple[int, str]:
+    """How many inline-pattern matches Python-Markdown makes on `page` (each one rebuilds the
+    text of its block: the cost that grew with the square of the text), and the HTML."""
+    import markdown
+    from markdown import treeprocessors
+
+    calls = []
+    apply = treeprocessors.InlineProcessor._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+
+    def counted(self, pattern, data, index, start=0):
+        result = apply(self, pattern, data, index, start)
+        calls.append(result[1])
+        return result
+
+    monkeypatch.setattr(treeprocessors.InlineProcessor, "_InlineProcessor__applyPattern", counted)
+    html = markdown.markdown(page.split("\n---\n", 1)[1], extensions=SITE_EXTENSIONS)
+    return sum(calls), html
+
+
+def test_long_author_lists_keywords_and_summaries_of_punctuation_do_not_multiply_inline_work(tmp_path,
+                                                                                           monkeypatch):
+    """Author names and keywords (up to 500 of 300 characters each from the API) and the AI summary were
+    inline Markdown written with a character reference per special character: Python-Markdown rebuilds
+    a block's text once per reference, so one 40 kB authors line of punctuation took 4 s, a 150 kB one
+    minutes. They are raw-HTML list items and paragraphs now: the inline work is the same at 1x and 8x."""
+    import lxml.html
+
+    from generator import limits
+
+    small, large = (_hostile_paper_page(tmp_path, n) for n in (limits.SUMMARY // 8, limits.SUMMARY))
+    (work_small, _), (work_large, html) = (_inline_matches(monkeypatch, page) for page in (small, large))
+    assert work_large == work_small, (work_small, work_large)
+    # ... and every character still reads exactly as written, inert, with the organization linked.
+    doc = lxml.html.fromstring(html)
+    name = (PUNCTUATION * limits.NAME)[:limits.NAME - 2]
+    authors, keywords, org = (" ".join(li.text_content().split()) for li in doc.xpath("//div[@class='pa-facts']//li"))
+    assert authors == "Authors: " + ", ".join([" ".join(name.split())] * (limits.SUMMARY // limits.NAME))
+    assert keywords == authors.replace("Authors:", "Keywords:")
+    assert org == "Organization: Some Lab" and doc.xpath("//div[@class='pa-facts']//li/a/@href") == ["../orgs/some-lab.md"]
+    summary = doc.xpath("//div[@class='pa-ai-summary']/p")[0].text_content()
+    assert summary.endswith(" ".join((PUNCTUATION * limits.SUMMARY)[:limits.SUMMARY].split()))
+    for block in doc.xpath("//div[@class='pa-facts']/ul | //div[@class='pa-ai-summary']"):
+        assert [e.tag for e in block.iter() if e.tag not in ("div", "p", "ul", "li", "a")] == ["strong"] * (
+            1 if block.tag == "div" else 3)
