@@ -81,6 +81,9 @@ def listing_date(
             return ListingDate(None, None, "the dump shows no listing date and no year")
         return ListingDate(shown, None, "year unknown: no date in the dump shows one")
     year = max(explicit_years) + 1
+    if wrong := year_problem(year):  # a dump dated next year would give its yearless dates the year after
+        return ListingDate(shown, None, f"year unknown: the latest explicit year in the dump is {year - 1}, "
+                                        f"and {wrong}")
     rule = f"year inferred: latest explicit year in the dump is {year - 1}, so {year}"
     value = None
     if m:

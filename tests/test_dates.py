@@ -235,6 +235,23 @@ def test_extreme_years_are_refused_with_the_accepted_range(tmp_path, line):
     assert not any("10000" in p.message for p in loaded.problems)
 
 
+def test_a_listing_year_inferred_past_next_year_is_not_used(tmp_path):
+    """Years are bounded, but the listing year was inferred as the latest explicit year + 1: a dump showing
+    next year gave its yearless dates the year after, outside the accepted range."""
+    from generator.dates import LAST_YEAR
+
+    corpus = make_corpus(tmp_path / "c", {"a.txt": spaced("Oct 28", ("Paper From Next Year", f"Jan 3, {LAST_YEAR} 1"),
+                                                          ("Paper Without Year", "Feb 2 1"))})
+    loaded = load_corpus(corpus, with_related=False)
+    by_title = {p.title: p for p in loaded.papers}
+    assert by_title["Paper From Next Year"].date.value == dt.date(LAST_YEAR, 1, 3)
+    assert by_title["Paper Without Year"].date is None
+    assert loaded.dumps[0].listing.year is None
+    [problem] = loaded.problems
+    assert problem.where == "a.txt" and "1 papers show a date without a year" in problem.message
+    assert "state the listing date in corpus/sources.yml" in problem.fix
+
+
 def test_an_extreme_listing_date_in_sources_is_a_file_line_problem(tmp_path):
     corpus = make_corpus(tmp_path / "c", {"a.txt": spaced("Oct 28", ("A Paper", "Feb 2 1"))},
                          sources="a.txt:\n  listing_date: 9999-10-28\n")
