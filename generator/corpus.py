@@ -138,19 +138,25 @@ def added_dates(papers: tuple[Paper, ...], dumps: list[Dump], api_files: tuple[A
 def listing_ids_of(names: tuple[str, ...]) -> tuple[dict[str, str], tuple[Problem, ...]]:
     """Each dump's listing address key. Dumps whose names slug alike ("a b.txt",
     "a-b.txt") each get a short hash of their own name appended, so no listing
-    takes another's page whatever order they arrive in; `check` says so."""
+    takes another's page whatever order they arrive in; `check` says so. A hashed
+    key that another dump's name spells out ("a-b-19d703ab.txt"), or that two
+    names share (a crafted collision), takes a longer hash: never an error."""
     by_slug: dict[str, list[str]] = {}
     for name in names:
         by_slug.setdefault(addresses.listing_slug(name), []).append(name)
-    ids, problems = {}, []
-    for slug, group in by_slug.items():
+    ids = {group[0]: slug for slug, group in by_slug.items() if len(group) == 1}
+    taken, problems = set(ids.values()), []
+    for slug, group in sorted(by_slug.items()):  # sorted: the keys depend on the names, not their order
+        if len(group) == 1:
+            continue
+        for name in sorted(group):
+            digest = hashlib.sha1(name.encode("utf-8", "surrogateescape")).hexdigest()
+            ids[name] = next(key for n in (8, 16, 40) if (key := f"{slug}-{digest[:n]}") not in taken)
+            taken.add(ids[name])
         for name in group:
-            if len(group) == 1:
-                ids[name] = slug
-                continue
-            ids[name] = f"{slug}-{hashlib.sha1(name.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
-            others = ", ".join(n for n in group if n != name)
-            problems.append(Problem(name, f"its name gives the same listing address as {others}; "
+            others = [n for n in group if n != name]
+            listed = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+            problems.append(Problem(name, f"its name gives the same listing address as {listed}; "
                                     f"its listing page is listings/{ids[name]}/",
                                     "rename one of the dumps for a cleaner address"))
     return ids, tuple(problems)

@@ -116,7 +116,7 @@ def _merge_dates(group: list[RawRecord], conflict, problems: list[Problem]) -> P
         value = explicit[0][0]
         for other, records in inferred:
             if other != value:
-                where = ", ".join(str(r.source) for r in records)
+                where = _at_most([str(r.source) for r in records], SHOWN_SOURCES, ", ")
                 problems.append(Problem(where, f"inferred date {other} disagrees with the explicit date {value} "
                                         f"shown in {explicit[0][1][0].source}; the explicit one wins",
                                         "state this dump's listing date in corpus/sources.yml",

@@ -370,6 +370,20 @@ def test_a_conflict_line_lists_a_bounded_number_of_variants():
         assert problem.message.count("; ") <= 6 and "and 9995 more" in problem.message
 
 
+def test_an_inferred_date_line_lists_a_bounded_number_of_dump_lines():
+    """The line saying an inferred date disagrees with the explicit one named every dump line that showed
+    it: 10,000 of them made one 180 kB line (the conflict lines were capped, this one was not)."""
+    from generator.merge import merge
+    from generator.model import RawRecord, Source
+
+    explicit = RawRecord(Source("a.txt", 5), "One Title", "An abstract.", None, PaperDate(dt.date(2024, 5, 1)))
+    inferred = [RawRecord(Source(f"d{i}.txt", 5), "One Title", "An abstract.", None,
+                          PaperDate(dt.date(2025, 5, 1), inferred=True)) for i in range(10_000)]
+    [problem] = merge([explicit, *inferred]).problems
+    assert "inferred date 2025-05-01 disagrees with the explicit date 2024-05-01" in problem.message
+    assert len(problem.where) < 100 and problem.where == "d0.txt:5, d1.txt:5, d2.txt:5, and 9997 more"
+
+
 # --- field-length limits (generator/limits.py) ----------------------------------------------------------------
 
 def test_a_huge_abstract_of_punctuation_is_rejected_with_its_line_not_rendered_for_minutes():
