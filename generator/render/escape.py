@@ -32,7 +32,13 @@ Markdown, not Jinja), so `{{ }}` is inert once `{` is escaped.
 
 Only those characters are escaped: each reference costs Python-Markdown an
 inline-pattern match, and escaping every hyphen and parenthesis made
-rendering several times slower.
+rendering several times slower. Each match also rebuilds the text of its
+block, so the cost of a block grows with the square of its text: only short
+text (a title, up to limits.TITLE; a name, up to limits.NAME) is Markdown.
+Text that can be long (the abstract, author names, keywords, the AI summary)
+goes in a raw-HTML block (`md_abstract`, or `html_attr` in a raw `<li>` or
+`<p>` of the template), which Python-Markdown copies as it is
+(bench/linear.py measures both).
 """
 
 from __future__ import annotations
