@@ -60,6 +60,11 @@ def paper(slug: str) -> str:
     return f"papers/{slug}.md"
 
 
+def is_paper(path: str) -> bool:
+    """Whether a source path is a paper page's."""
+    return path.startswith("papers/") and path.endswith(".md")
+
+
 def theme(slug: str) -> str:
     return f"themes/{slug}.md"
 
@@ -124,8 +129,14 @@ def url(path: str) -> str:
 
 
 def href(target: str, here: str) -> str:
-    """A raw-HTML href (or src) from the page at source path `here` to the file or page `target`."""
-    return "../" * url(here).count("/") + url(target)
+    """A raw-HTML href (or src) from the page at source path `here` to the file or page `target`
+    (maybe with #anchor): relative, through the folders the two URLs do not share."""
+    folders = url(here).split("/")[:-1]
+    parts = url(target).split("/")
+    shared = 0
+    while shared < len(folders) and shared < len(parts) - 1 and folders[shared] == parts[shared]:
+        shared += 1
+    return "../" * (len(folders) - shared) + "/".join(parts[shared:]) or "./"
 
 
 def browse_href(theme_slug: str, here: str) -> str:

@@ -8,17 +8,15 @@ watches corpus/, so editing a dump or themes.yml rebuilds the site.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from generator import addresses, incremental, serve, write
-from generator.children import popen_kwargs
+from generator import addresses, finished, incremental, pagefind, serve, write
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
 from generator.render.site import generate
@@ -26,6 +24,8 @@ from generator.render.vocabulary import render_vocabulary
 
 CORPUS_ENV = "PAPER_ATLAS_CORPUS"
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
+_files: Files | None = None  # this build's files (on_files), for the links check after it
+_indexing: pagefind.Indexing | None = None  # this build's Pagefind run
 
 
 def corpus_dir(config) -> Path:
@@ -54,6 +54,10 @@ def on_files(files: Files, config) -> Files:
                               "address; rename or remove the hand-written file")
         files.append(File.generated(config, path, content=text))
     add_search_vocabulary(files, config, corpus)
+    global _files, _indexing
+    if _indexing is not None:
+        _indexing.abort()  # an earlier build under `mkdocs serve` that failed before its end
+    _files, _indexing = files, pagefind.Indexing(files, config)
     incremental.reuse(files, generated, config)  # `generator build`, `mkdocs serve`: pages unchanged since a build
     # INFO, not WARNING: corpus problems are the check report's business, and a
     # warning would fail every strict build over a dump someone has yet to fix.
@@ -90,31 +94,39 @@ def on_serve(server, config, builder):
     return server
 
 
+def on_pre_page(page, config, files):
+    """Paper pages are finished HTML: MkDocs reads their front matter but runs no Markdown over them."""
+    if page.file.generated_by and finished.is_finished(page.file.src_uri):
+        page.render = functools.partial(finished.render, page)
+    return page
+
+
 def on_post_page(output: str, page, config) -> str:
     incremental.keep(page, output)
     return output
 
 
+def on_page_content(html: str, page, config, files) -> str:
+    if _indexing is not None:
+        _indexing.page_ready(page, html)  # Pagefind starts once every indexed page's body is known
+    return html
+
+
 def on_post_build(config) -> None:
-    """Index the built pages with Pagefind (search at any corpus size).
+    """Check the links MkDocs did not render, and wait for Pagefind's index (search at any corpus size).
 
     Only elements marked `data-pagefind-body` are indexed: a paper's title and
     abstract, and the about page, so each paper is found once, on its page.
     """
     incremental.check_links()
-    _pagefind(config)
+    if _files is not None:
+        finished.check_links(_files)
+    if _indexing is not None:
+        _indexing.finish()
     incremental.store_pages()
     write.mark_owned(Path(config.site_dir))  # plain `mkdocs build` output: a later `generator build` may replace it
 
 
-def _pagefind(config) -> None:
-    command = [sys.executable, "-m", "pagefind", "--site", config.site_dir, "--silent",
-               "--glob", "{papers/**/*.html,about/*.html}",  # the only pages with a data-pagefind-body
-               "--exclude-selectors", ".headerlink"]  # the ¶ permalink is not part of a title
-
-    def run() -> None:
-        result = subprocess.run(command, capture_output=True, text=True, **popen_kwargs())  # dies with us
-        if result.returncode != 0:
-            raise PluginError(f"Paper Atlas: Pagefind could not index the site: {result.stderr or result.stdout}")
-
-    incremental.pagefind(config.site_dir, command, run)  # an index made from the same pages is reused
+def on_build_error(error) -> None:
+    if _indexing is not None:
+        _indexing.abort()

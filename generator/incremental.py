@@ -19,7 +19,8 @@ with MkDocs' `dirty` mode into an empty folder: pages found in the cache are
 written into it and marked unmodified, so MkDocs renders neither their Markdown
 nor their template. Pages that some page links to with an #anchor are always
 rendered, so MkDocs' anchor validation stays whole; the links of the pages taken
-from the cache are checked here (`check_links`) as MkDocs checks rendered ones:
+from the cache are checked here (`check_links`) as MkDocs checks rendered ones (finished HTML pages,
+cached or not, by finished.check_links):
 a broken one is a warning, and strict mode fails the build. Pages are kept only
 from a build that warned of nothing (`store_pages`).
 
@@ -44,7 +45,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from generator import write
+from generator import finished, write
 
 CACHE_ENV = "PAPER_ATLAS_CACHE"
 CACHE_DIR = Path(".cache") / "paper-atlas"
@@ -247,7 +248,8 @@ def reuse(files, generated: dict[str, str | bytes], config) -> None:
         return
     build.generated = sum(1 for p in generated if p.endswith(".md"))
     build.files = files
-    targets = anchor_targets(generated)
+    targets = anchor_targets(generated) | finished.anchor_targets(
+        files, {p: t for p, t in generated.items() if finished.is_finished(p) and isinstance(t, str)})
     for src_uri, markdown in generated.items():
         if not src_uri.endswith(".md") or src_uri in targets or not isinstance(markdown, str):
             continue  # pages only (Markdown is text; charts and feeds are not pages)
@@ -292,7 +294,7 @@ def anchor_targets(generated: dict[str, str | bytes]) -> set[str]:
     checks anchors against the pages it renders in the same build."""
     out = set()
     for src_uri, markdown in generated.items():
-        if src_uri.endswith(".md") and isinstance(markdown, str):
+        if src_uri.endswith(".md") and isinstance(markdown, str) and not finished.is_finished(src_uri):
             folder = posixpath.dirname(src_uri)
             for target in _links(markdown):
                 path, hash_, _ = target.partition("#")
@@ -311,6 +313,8 @@ def check_links() -> None:
     files = build.files
     known = {f.src_uri for f in files}
     for src_uri, markdown in build.reused.items():
+        if finished.is_finished(src_uri):
+            continue  # HTML, checked by finished.check_links with the pages MkDocs rendered
         folder = posixpath.dirname(src_uri)
         for target in _links(markdown):
             if "://" in target or target.startswith(("mailto:", "#")):
@@ -389,40 +393,42 @@ def up_to_date(config_file: str | Path, inputs: str, site: Path) -> bool:
 # --------------------------------------------------------------------------- Pagefind
 
 
-def _expand(pattern: str) -> list[str]:
+def expand_glob(pattern: str) -> list[str]:
     """Pagefind's --glob with one level of {a,b} alternatives, as Path.glob patterns."""
     m = re.search(r"\{([^{}]*)\}", pattern)
     if not m:
         return [pattern]
-    return [p for alt in m[1].split(",") for p in _expand(pattern[:m.start()] + alt + pattern[m.end():])]
+    return [p for alt in m[1].split(",") for p in expand_glob(pattern[:m.start()] + alt + pattern[m.end():])]
 
 
-def pagefind(site_dir: str, command: list[str], run) -> None:
-    """run() indexes the site with Pagefind `command`; its output depends only on the pages it reads and the
-    command, so when both are as in an earlier build, that build's output is copied instead."""
+def stored_pagefind(site: Path, command: list[str]) -> tuple[str, Path | None]:
+    """(the key of Pagefind `command` over the pages of `site` it reads, the index an earlier build made of
+    the same pages with the same command, if the cache holds it whole). Pagefind's output depends only on
+    those pages and the command."""
     build = _build
-    if build is None or "--glob" not in command:
-        run()
-        return
-    site = Path(site_dir)
+    if build is None:
+        return "", None
     glob = command[command.index("--glob") + 1]
-    subdir = command[command.index("--output-subdir") + 1] if "--output-subdir" in command else "pagefind"
-    pages = sorted({p for pattern in _expand(glob) for p in site.glob(pattern) if p.is_file()})
+    pages = sorted({p for pattern in expand_glob(glob) for p in site.glob(pattern) if p.is_file()})
     try:
         version = metadata.version("pagefind")
     except metadata.PackageNotFoundError:
         version = "none"
-    key = _digest(FORMAT, version.encode(), *(a.replace(site_dir, "<site>").encode() for a in command),
+    key = _digest(FORMAT, version.encode(), *(a.replace(str(site), "<site>").encode() for a in command),
                   *(part for p in pages for part in (os.fsencode(p.relative_to(site)), p.read_bytes())))
     stored = build.cache.folder / "pagefind" / key
     known = _read(stored / "digest")
-    if known is not None and _tree_digest(stored / "index") == known:
-        write.copy_tree(stored / "index", site / subdir)
+    return key, (stored / "index" if known is not None and _tree_digest(stored / "index") == known else None)
+
+
+def store_pagefind(key: str, index: Path) -> None:
+    """Keep the index Pagefind made (from a build that warned of nothing) under its key."""
+    build = _build
+    if build is None or not key or build.warnings.count or not index.is_dir():
         return
-    run()
-    if build.warnings.count == 0 and (site / subdir).is_dir():
-        write.copy_tree(site / subdir, stored / "index")
-        write.write_bytes(stored / "digest", (_tree_digest(stored / "index") or "").encode())  # index just copied
+    stored = build.cache.folder / "pagefind" / key
+    write.copy_tree(index, stored / "index")
+    write.write_bytes(stored / "digest", (_tree_digest(stored / "index") or "").encode())
 
 
 def _tree_digest(folder: Path) -> str | None:

@@ -25,16 +25,17 @@ from __future__ import annotations
 import difflib
 import gzip
 import os
-import posixpath
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from generator import addresses as at
+from generator import finished
 from generator.corpus import load_corpus
 from generator.render.site import generate
-from helpers import make_corpus
+from helpers import Element, make_corpus, parse_html
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "pages"
 REFRESH = os.environ.get("PAPER_ATLAS_REFRESH_GOLDEN") == "1"
@@ -184,12 +185,16 @@ def test_every_file_matches_its_golden_file(rendered, golden):
 
 # Checks that do not depend on the golden files, so a bad regeneration is caught.
 
+def _body(text: str) -> Element:
+    """A paper page's finished-HTML body (after its front matter), parsed."""
+    return parse_html(text.split("\n---\n", 1)[1])
+
+
 def test_hostile_title_and_abstract_are_escaped(rendered):
     text = rendered[CASES["hostile"]]
-    heading = next(line for line in text.splitlines() if line.startswith("# "))
-    for raw in "<>|*[]":
-        assert raw not in heading, f"{raw!r} unescaped in {heading!r}"
-    assert "<script>" not in text
+    body = _body(text)
+    assert body.find("h1").text(skip_cls="headerlink") == HOSTILE_TITLE  # shown as written
+    assert not [e for e in body.iter() if e.tag in ("script", "networks", "need")]  # nothing became markup
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # shown as text, not dropped
     assert '<a href="https://github.com/example/hopfield-layers" class="pa-external"' in text
 
@@ -198,28 +203,30 @@ def test_metadata_paper_shows_merged_metadata(rendered):
     text = rendered[CASES["metadata"]]
     assert '<span class="pa-chip">42 upvotes</span>' in text
     assert "<li><strong>Authors:</strong> 4</li>\n" in text
-    organization = next(line for line in text.splitlines() if line.startswith('<li markdown="span">**Organization:**'))
-    assert "Intel Labs" in organization and "intel-labs" not in organization.split("](")[0]
+    organization = next(line for line in text.splitlines() if line.startswith("<li><strong>Organization:"))
+    assert ">Intel Labs</a>" in organization and 'href="../../orgs/' in organization
     assert "Seen in 2 listing records" in text
 
 
 def test_undated_paper_says_undated(rendered):
     text = rendered[CASES["undated"]]
-    assert "[Undated](../timeline/undated.md){ .pa-chip .pa-chip-date }" in text
+    assert '<a class="pa-chip pa-chip-date" href="../../timeline/undated/">Undated</a>' in text
     assert "Previous:" not in text and "Next:" not in text
 
 
 def test_links_in_the_pages_point_to_generated_pages(rendered):
-    """Every relative .md link of the three pages names a generated page (and month anchors a month)."""
+    """Every relative link of the three paper pages (finished HTML) leads to a generated page, and
+    month anchors to a month heading of it."""
+    urls = {at.url(path).rstrip("/"): path for path in rendered}
     checked = anchors = 0
     for path in CASES.values():
-        folder = posixpath.dirname(path)
-        for target in re.findall(r"\]\(([^)\s]+\.md(?:#[^)\s]*)?)\)", rendered[path]):
-            page, _, anchor = target.partition("#")
-            resolved = posixpath.normpath(posixpath.join(folder, page))
-            assert resolved in rendered, f"{path}: link {target} -> {resolved} is not generated"
+        for target in finished.links(finished.body(rendered[path])):
+            key, anchor = finished.resolve(target, at.url(path))
+            if key == at.url(path).rstrip("/"):
+                continue  # a heading's own permalink
+            assert key in urls, f"{path}: link {target} -> {key} is not generated"
             checked += 1
             if anchor:
-                assert re.search(rf"\{{ #{re.escape(anchor)} \}}", rendered[resolved]), (path, target)
+                assert re.search(rf"\{{ #{re.escape(anchor)} \}}", rendered[urls[key]]), (path, target)
                 anchors += 1
     assert checked > 20 and anchors >= 4, (checked, anchors)

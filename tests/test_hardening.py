@@ -490,7 +490,7 @@ def test_long_author_lists_keywords_and_summaries_of_punctuation_do_not_multiply
     authors, keywords, org = (" ".join(li.text_content().split()) for li in doc.xpath("//div[@class='pa-facts']//li"))
     assert authors == "Authors: " + ", ".join([" ".join(name.split())] * (limits.SUMMARY // limits.NAME))
     assert keywords == authors.replace("Authors:", "Keywords:")
-    assert org == "Organization: Some Lab" and doc.xpath("//div[@class='pa-facts']//li/a/@href") == ["../orgs/some-lab.md"]
+    assert org == "Organization: Some Lab" and doc.xpath("//div[@class='pa-facts']//li/a/@href") == ["../../orgs/some-lab/"]
     summary = doc.xpath("//div[@class='pa-ai-summary']/p")[0].text_content()
     assert summary.endswith(" ".join((PUNCTUATION * limits.SUMMARY)[:limits.SUMMARY].split()))
     for block in doc.xpath("//div[@class='pa-facts']/ul | //div[@class='pa-ai-summary']"):

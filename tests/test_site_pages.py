@@ -152,8 +152,8 @@ def test_overlap_is_a_table_of_theme_links(files, corpus):
 def test_listings_are_named_by_date_not_file_name(files, corpus):
     for path, page in files.items():
         if path.startswith("papers/"):
-            listings = page.split("## Listings", 1)[1].split("## Elsewhere", 1)[0]
-            assert ".txt]" not in listings and "&#95;" not in listings, path
+            listings = page.split('id="listings">Listings', 1)[1].split('id="elsewhere">', 1)[0]
+            assert ".txt</a>" not in listings and "&#95;" not in listings, path
     for dump in corpus.dumps:
         if dump.listing.value:
             assert f"# Listing of {dump.listing.value.day} " in files[f"listings/{corpus.listing_ids[dump.name]}.md"]

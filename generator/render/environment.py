@@ -101,6 +101,8 @@ ENV = _environment()
 
 
 def render(template: str, here: str, **context) -> str:
-    """Render `template` as the page at source path `here`; `url(target)` in the
-    template links from `here` to another source path."""
-    return ENV.get_template(template).render(url=lambda target: addresses.relative(target, here), **context)
+    """Render `template` as the page at source path `here`; in the template, `url(target)` is a Markdown
+    link from `here` to another source path, `href(target)` an HTML one (escaped for an attribute)."""
+    return ENV.get_template(template).render(url=lambda target: addresses.relative(target, here),
+                                             href=lambda target: escape.html_attr(addresses.href(target, here)),
+                                             **context)

@@ -20,7 +20,7 @@ _WORD = re.compile(r"[a-z][a-z0-9-]{3,}")
 
 
 class PaperLinks(dict):
-    """slug -> "[Title](slug.md) · date", the link from one paper page to another.
+    """slug -> '<a href="../slug/">Title</a> · date', the link from one paper page to another.
 
     A paper is linked from many others (related, previous, next); its title is
     escaped once per build instead of once per link.
@@ -32,8 +32,9 @@ class PaperLinks(dict):
 
     def __missing__(self, slug: str) -> str:
         paper = self.site.by_slug[slug]
-        target = addresses.relative(addresses.paper(slug), addresses.paper(""))
-        self[slug] = link = f"[{escape.md_text(paper.title)}]({target}) · {date_text(paper)}"
+        target = addresses.href(addresses.paper(slug), addresses.paper(""))
+        title = escape.html_attr(paper.title)
+        self[slug] = link = f'<a href="{escape.html_attr(target)}">{title}</a> · {date_text(paper)}'
         return link
 
 
@@ -84,19 +85,38 @@ def graph_svg(paper: Paper, site: SiteIndex, links: PaperLinks) -> str:
     for number, slug in enumerate(ring, start=1):
         x, y = at[slug]
         title = escape.html_attr(site.by_slug[slug].title)
-        href = escape.html_attr(addresses.url(addresses.relative(addresses.paper(slug), here)))
-        out.append(f'<a class="pa-graph-node" href="../{href}" title="{title}" aria-label="{number}: {title}" '
+        href = escape.html_attr(addresses.href(addresses.paper(slug), here))
+        out.append(f'<a class="pa-graph-node" href="{href}" title="{title}" aria-label="{number}: {title}" '
                    f'style="left:{x - 15}px;top:{y - 15}px">{number}</a>')
     out.append(f'<span class="pa-graph-node pa-graph-here" style="left:{centre - 18}px;top:{centre - 18}px">'
                f'this</span></div>')
     return "".join(out)
 
 
+# The page's headings, in order: (key in the template, text). The ids are the page's anchors, as
+# Python-Markdown's toc extension made them when paper pages were Markdown: links to them stay valid.
+HEADINGS = (("abstract", "Abstract"), ("themes", "Themes"), ("related", "Related papers"), ("time", "In time"),
+            ("listings", "Listings"), ("elsewhere", "Elsewhere"))
+
+
+def heading_ids(title: str) -> dict[str, str]:
+    """Heading key -> id, as the toc extension gives them: the slug of the heading's text, made unique
+    in the order of the page (a paper titled "Abstract" takes `abstract`, its Abstract heading `abstract_1`)."""
+    from markdown.extensions.toc import slugify, unique
+
+    used: set[str] = set()
+    ids = {"title": unique(slugify(" ".join(title.split()), "-"), used)}
+    for key, text in HEADINGS:
+        ids[key] = unique(slugify(text, "-"), used)
+    return ids
+
+
 def render_paper(paper: Paper, site: SiteIndex, links: PaperLinks, shared: SharedTerms, names: dict[str, str],
                  base_url: str = "") -> str:
     url = base_url + addresses.paper_url(paper.slug) if base_url else ""
     code = [u for u in paper.links if is_code(u)]
-    return render("paper.md.j2", addresses.paper(paper.slug), paper=paper, themes=site.themes,
+    return render("paper.html.j2", addresses.paper(paper.slug), paper=paper, ids=heading_ids(paper.title),
+                  themes=site.themes,
                   paper_links=links, neighbours=site.neighbours(paper), listing_path=site.listing_path,
                   reasons={slug: shared(paper.slug, slug) for slug in paper.related},
                   graph=graph_svg(paper, site, links), listing_names=names, code_links=code,

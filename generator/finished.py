@@ -1,0 +1,127 @@
+"""Pages handed to MkDocs as finished HTML: paper pages skip Python-Markdown.
+
+A paper page is made from data, so the generator writes its body as HTML
+(render/templates/paper.html.j2) and MkDocs only puts it in Material's page
+template: Python-Markdown over 10,000 generated pages was most of a build.
+MkDocs still reads the page's front matter; `render` stands in for its
+`Page.render` and fills what Markdown would have (the content, the table of
+contents from the headings, the anchors the page holds).
+
+What MkDocs' Markdown step checked, the generator checks here, as strictly:
+every relative href and src of a finished page must lead to a file of this
+build and every #anchor to an id on that page (`check_links`, after all pages
+are rendered). A broken one is a warning with MkDocs' wording, and `strict:
+true` fails the build on it.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import posixpath
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from generator import addresses
+
+log = logging.getLogger("mkdocs.plugins.paper_atlas")
+
+# The headings paper.html.j2 writes: <hN attrs id="ID">TEXT<a class="headerlink" ...
+_HEADING = re.compile(r'<h([1-6])\b[^>]*? id="([^"]*)">(.*?)<a class="headerlink"')
+_ID = re.compile(r'\sid="([^"]*)"')
+# Attributes inside tags only: in text, every "<" from the corpus is written "&lt;", so no tag starts there.
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+_LINK = re.compile(r'\s(?:href|src)="([^"]*)"')
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+
+
+def is_finished(src_uri: str) -> bool:
+    """Generated pages whose body is finished HTML (paper pages)."""
+    return addresses.is_paper(src_uri)
+
+
+def render(page, config, files) -> None:
+    """In place of MkDocs' Page.render for a finished page: `page.markdown` (the body after the front
+    matter) is already the page's HTML."""
+    from markdown.extensions.toc import nest_toc_tokens
+    from mkdocs.structure.toc import get_toc
+
+    body = page.markdown
+    page.content = body
+    tokens: list[Any] = [{"level": int(level), "id": id_, "name": text, "children": []}
+                         for level, id_, text in _HEADING.findall(body)]
+    page.toc = get_toc(nest_toc_tokens(tokens))
+    page._title_from_render = next((html.unescape(t["name"]) for t in tokens if t["level"] == 1), None)
+    page.present_anchor_ids = set(_ID.findall(body))
+    page.links_to_anchors = {}  # check_links checks them
+
+
+def body(source: str) -> str:
+    """A finished page's source without its front matter."""
+    return _FRONT_MATTER.sub("", source, count=1)
+
+
+def links(body: str) -> list[str]:
+    """The relative hrefs and srcs of a finished page's body (not external, mailto or data URLs)."""
+    out = []
+    for value in (v for tag in _TAG.findall(body) for v in _LINK.findall(tag)):
+        target = html.unescape(value)
+        if ":" in target.split("/", 1)[0].split("#", 1)[0] or target.startswith("//"):
+            continue  # a scheme (https:, mailto:, javascript: is never written) or a network path
+        out.append(target)
+    return out
+
+
+def _key(url: str) -> str:
+    """A URL as compared here: no trailing slash, the site root as '.'."""
+    return posixpath.normpath(url) if url else "."
+
+
+def resolve(target: str, page_url: str) -> tuple[str, str]:
+    """(the URL key the link leads to, its #anchor) for a link on the page served at `page_url`."""
+    path, _, anchor = target.partition("#")
+    path = unquote(path.partition("?")[0])
+    if not path:
+        return _key(page_url), anchor
+    folder = page_url if page_url.endswith("/") or not page_url else posixpath.dirname(page_url)
+    return _key(posixpath.join(folder, path)), anchor
+
+
+def anchor_targets(files, sources: dict[str, str]) -> set[str]:
+    """Source paths of the pages finished pages (`sources`: path -> source) link to with an #anchor:
+    they must be rendered for the anchors to be checked."""
+    by_url = {_key(f.url): f for f in files}
+    out = set()
+    for src_uri, source in sources.items():
+        here = addresses.url(src_uri)
+        for target in links(body(source)):
+            if "#" in target:
+                key, _ = resolve(target, here)
+                if key in by_url:
+                    out.add(by_url[key].src_uri)
+    return out
+
+
+def check_links(files) -> int:
+    """Warn of every link of a finished page that leads nowhere in this build; returns how many."""
+    by_url = {_key(f.url): f for f in files}
+    broken = 0
+    for file in files:
+        if not (file.generated_by and is_finished(file.src_uri)) or file.page is None:
+            continue
+        here = file.url
+        for target in links(body(file.content_string)):
+            key, anchor = resolve(target, here)
+            found = by_url.get(key)
+            if found is None:
+                broken += 1
+                log.warning("Doc file '%s' contains a link '%s', but the target '%s' is not found among "
+                            "documentation files.", file.src_uri, target, key)
+                continue
+            anchors = found.page.present_anchor_ids if found.page is not None else None
+            if anchor and (anchors is None or anchor not in anchors):
+                broken += 1
+                log.warning("Doc file '%s' contains a link '%s', but the doc '%s' does not contain an anchor "
+                            "'#%s'.", file.src_uri, target, found.src_uri, anchor)
+    return broken

@@ -1,0 +1,111 @@
+"""Pagefind indexes the site on the second core while MkDocs still renders it.
+
+Only pages with a `data-pagefind-body` are indexed (`GLOB`): the paper pages
+and the about page. Their bodies are known before MkDocs writes any page:
+paper pages are finished HTML when the hook adds them (on_files), the about
+page once MkDocs has converted its Markdown (on_page_content, which MkDocs
+runs for every page before it renders a single template). As soon as every
+indexed body is known, each is written as a small HTML file into a scratch
+folder laid out as the site will be, and Pagefind indexes that folder in a
+child process while MkDocs renders Material's templates and writes the site.
+The build waits for it at the end (on_post_build) and moves the index into
+the site.
+
+Pagefind reads a page's `data-pagefind-body` element, its first h1 and the
+`lang` of its <html>; the small files hold those as the finished pages do, so
+the index is byte-identical to one made from the built site
+(tests/test_pagefind.py compares them).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+from generator import finished, incremental, write
+from generator.children import popen_kwargs
+
+GLOB = "{papers/**/*.html,about/*.html}"  # the only pages with a data-pagefind-body
+OPTIONS = ["--silent", "--exclude-selectors", ".headerlink"]  # the ¶ permalink is not part of a title
+log = logging.getLogger("mkdocs.plugins.paper_atlas")
+
+
+def command(site: str | Path) -> list[str]:
+    return [sys.executable, "-m", "pagefind", "--site", str(site), *OPTIONS, "--glob", GLOB]
+
+
+def _indexed(dest_uri: str) -> bool:
+    return any(fnmatch.fnmatchcase(dest_uri, pattern) for pattern in incremental.expand_glob(GLOB))
+
+
+class Indexing:
+    """Pagefind's run for one build: started when the last indexed body is known, finished after the build."""
+
+    def __init__(self, files, config) -> None:
+        self.site = Path(config.site_dir)
+        self.lang = (config.theme.get("language") or "en") if config.theme else "en"
+        self.pages = {f.src_uri: f for f in files.documentation_pages() if _indexed(f.dest_uri)}
+        self.output = Path()
+        self.bodies: dict[str, str] = {}
+        self.process: subprocess.Popen | None = None
+        self.scratch: Path | None = None
+        self.key = ""
+        self.stored: Path | None = None
+        for src_uri, file in self.pages.items():
+            if file.generated_by and finished.is_finished(src_uri):
+                self.bodies[src_uri] = finished.body(file.content_string)
+
+    def page_ready(self, page, html: str) -> None:
+        """A page's HTML body is known (the hook's on_page_content); start once all of them are."""
+        if page.file.src_uri in self.pages and self.process is None and self.scratch is None:
+            self.bodies[page.file.src_uri] = html
+            if len(self.bodies) == len(self.pages):
+                self._start()
+
+    def _start(self) -> None:
+        self.scratch = Path(tempfile.mkdtemp(prefix="paper-atlas-pagefind-"))
+        for src_uri, file in self.pages.items():
+            write.write_bytes(self.scratch / file.dest_uri, self._stand_in(self.bodies[src_uri]))
+        run = command(self.scratch)
+        self.key, self.stored = incremental.stored_pagefind(self.scratch, run)
+        if self.stored is None:
+            self.output = self.scratch / "pagefind.log"
+            with self.output.open("wb") as out:
+                self.process = subprocess.Popen(run, stdout=out, stderr=subprocess.STDOUT, **popen_kwargs())
+
+    def _stand_in(self, body: str) -> bytes:
+        """What Pagefind reads of the page that will be written: its language and its body."""
+        return (f'<!doctype html>\n<html lang="{self.lang}">\n<head><meta charset="utf-8"></head>\n'
+                f'<body>\n{body}\n</body>\n</html>\n').encode("utf-8", errors="xmlcharrefreplace")
+
+    def finish(self) -> None:
+        """After MkDocs wrote the site (the hook's on_post_build): wait for Pagefind and move its index in."""
+        if self.scratch is None:  # an indexed page was never rendered (every page is, unless MkDocs changes)
+            self._start()
+        try:
+            if self.stored is None:
+                assert self.process is not None and self.scratch is not None
+                if self.process.wait() != 0:
+                    text = self.output.read_text(encoding="utf-8", errors="replace")
+                    raise PluginError(f"Paper Atlas: Pagefind could not index the site: {text}")
+                incremental.store_pagefind(self.key, self.scratch / "pagefind")
+                write.discard(self.site / "pagefind")
+                write.move(self.scratch / "pagefind", self.site / "pagefind")
+            else:
+                write.copy_tree(self.stored, self.site / "pagefind")
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        """Stop Pagefind and remove the scratch folder (a failed build, or the end of this one)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.scratch is not None:
+            write.discard(self.scratch)
