@@ -7,11 +7,14 @@ MkDocs still reads the page's front matter; `render` stands in for its
 `Page.render` and fills what Markdown would have (the content, the table of
 contents from the headings, the anchors the page holds).
 
-What MkDocs' Markdown step checked, the generator checks here, as strictly:
-every relative href and src of a finished page must lead to a file of this
-build and every #anchor to an id on that page (`check_links`, after all pages
-are rendered). A broken one is a warning with MkDocs' wording, and `strict:
-true` fails the build on it.
+Long lists of papers on the other generated pages are raw HTML blocks in
+their Markdown for the same reason (Python-Markdown copies those as they are).
+
+MkDocs checks Markdown links only, so the generator checks the HTML ones, as
+strictly: every relative href and src of a generated page must lead to a file
+of this build and every #anchor to an id on that page (`check_links`, after
+all pages are rendered). A broken one is a warning with MkDocs' wording, and
+`strict: true` fails the build on it.
 """
 
 from __future__ import annotations
@@ -104,12 +107,13 @@ def anchor_targets(files, sources: dict[str, str]) -> set[str]:
 
 
 def check_links(files) -> int:
-    """Warn of every link of a finished page that leads nowhere in this build; returns how many."""
+    """Warn of every HTML link of a generated page (all of a finished page's links, the lists of papers of
+    the others) that leads nowhere in this build; returns how many. MkDocs checks Markdown links only."""
     by_url = {_key(f.url): f for f in files}
     broken = 0
     for file in files:
-        if not (file.generated_by and is_finished(file.src_uri)) or file.page is None:
-            continue
+        if not (file.generated_by and file.src_uri.endswith(".md")) or file.page is None:
+            continue  # generated pages: their HTML links (every link of a finished page, lists of papers)
         here = file.url
         for target in links(body(file.content_string)):
             key, anchor = resolve(target, here)

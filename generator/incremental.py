@@ -249,7 +249,7 @@ def reuse(files, generated: dict[str, str | bytes], config) -> None:
     build.generated = sum(1 for p in generated if p.endswith(".md"))
     build.files = files
     targets = anchor_targets(generated) | finished.anchor_targets(
-        files, {p: t for p, t in generated.items() if finished.is_finished(p) and isinstance(t, str)})
+        files, {p: t for p, t in generated.items() if p.endswith(".md") and isinstance(t, str)})
     for src_uri, markdown in generated.items():
         if not src_uri.endswith(".md") or src_uri in targets or not isinstance(markdown, str):
             continue  # pages only (Markdown is text; charts and feeds are not pages)

@@ -60,12 +60,16 @@ def test_a_broken_link_or_anchor_in_a_finished_page_is_a_warning(caplog):
             '<a href="../../charts/papers-per-month.svg">chart</a> <a href="../../">home</a>')
     files = [_file("papers/a.md", "papers/a/", body), _file("papers/b.md", "papers/b/"),
              _file("timeline/2023.md", "timeline/2023/", anchors={"2023-07"}),
-             _file("charts/papers-per-month.svg", "charts/papers-per-month.svg"), _file("index.md", "")]
+             _file("charts/papers-per-month.svg", "charts/papers-per-month.svg"), _file("index.md", ""),
+             # a Markdown page's list of papers is raw HTML (its Markdown links are MkDocs' to check)
+             _file("themes/t.md", "themes/t/", '# T\n\n[ok](../index.md)\n\n<ul>\n<li><a href="../../papers/gone/">x</a>'
+                                               '</li>\n<li><a href="../../papers/b/">b</a></li>\n</ul>\n')]
     with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.paper_atlas"):
-        assert finished.check_links(files) == 2
+        assert finished.check_links(files) == 3
     warnings = [r.getMessage() for r in caplog.records]
     assert "'#2023-08'" in warnings[0] and "papers/a.md" in warnings[0]
     assert "papers/missing" in warnings[1]
+    assert "themes/t.md" in warnings[2] and "papers/gone" in warnings[2]
 
 
 def test_a_broken_link_fails_a_strict_build(tmp_path, monkeypatch):

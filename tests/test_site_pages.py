@@ -206,7 +206,7 @@ def test_feed_links_do_not_read_as_language_alternates():
 def test_undated_page_entries_do_not_each_say_undated(files):
     """Each entry of the undated page said "undated" again; it shows the abstract's first sentence instead."""
     page = files["timeline/undated.md"]
-    entries = re.findall(r"^- \[.*\n  (.*)$", page, re.M)
+    entries = re.findall(r"^<li><a href=.*<br>\n(.*)</li>$", page, re.M)
     assert entries, page[:500]
     assert not [e for e in entries if e.split(" · ")[0] == "undated"]
     assert all(e.strip() for e in entries)
