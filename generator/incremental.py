@@ -401,21 +401,19 @@ def expand_glob(pattern: str) -> list[str]:
     return [p for alt in m[1].split(",") for p in expand_glob(pattern[:m.start()] + alt + pattern[m.end():])]
 
 
-def stored_pagefind(site: Path, command: list[str]) -> tuple[str, Path | None]:
-    """(the key of Pagefind `command` over the pages of `site` it reads, the index an earlier build made of
-    the same pages with the same command, if the cache holds it whole). Pagefind's output depends only on
-    those pages and the command."""
+def stored_pagefind(command: list[str], pages: list[tuple[str, bytes]]) -> tuple[str, Path | None]:
+    """(the key of running Pagefind `command` over `pages` (site path, bytes), the index an earlier build
+    made of the same pages with the same command, if the cache holds it whole). Pagefind's output depends
+    only on those pages and the command (`command` names no folder of this build)."""
     build = _build
     if build is None:
         return "", None
-    glob = command[command.index("--glob") + 1]
-    pages = sorted({p for pattern in expand_glob(glob) for p in site.glob(pattern) if p.is_file()})
     try:
         version = metadata.version("pagefind")
     except metadata.PackageNotFoundError:
         version = "none"
-    key = _digest(FORMAT, version.encode(), *(a.replace(str(site), "<site>").encode() for a in command),
-                  *(part for p in pages for part in (os.fsencode(p.relative_to(site)), p.read_bytes())))
+    key = _digest(FORMAT, version.encode(), *(a.encode() for a in command),
+                  *(part for path, data in sorted(pages) for part in (os.fsencode(path), data)))
     stored = build.cache.folder / "pagefind" / key
     known = _read(stored / "digest")
     return key, (stored / "index" if known is not None and _tree_digest(stored / "index") == known else None)

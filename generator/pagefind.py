@@ -7,7 +7,8 @@ page once MkDocs has converted its Markdown (on_page_content, which MkDocs
 runs for every page before it renders a single template). As soon as every
 indexed body is known, each is written as a small HTML file into a scratch
 folder laid out as the site will be, and Pagefind indexes that folder in a
-child process while MkDocs renders Material's templates and writes the site.
+child process while MkDocs renders Material's templates and writes the site
+(the child writes the small files too).
 The build waits for it at the end (on_post_build) and moves the index into
 the site.
 
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import os
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -32,6 +35,7 @@ from generator import finished, incremental, write
 from generator.children import popen_kwargs
 
 GLOB = "{papers/**/*.html,about/*.html}"  # the only pages with a data-pagefind-body
+PAGES = "stand-ins.pickle"  # in the scratch folder: the pages the child process writes
 OPTIONS = ["--silent", "--exclude-selectors", ".headerlink"]  # the ¶ permalink is not part of a title
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
 
@@ -69,15 +73,17 @@ class Indexing:
                 self._start()
 
     def _start(self) -> None:
+        """Pagefind's child process writes the stand-ins itself (`main`), on the second core: thousands of
+        small files cost this process, which renders the site meanwhile, a second at 2,000 papers."""
         self.scratch = Path(tempfile.mkdtemp(prefix="paper-atlas-pagefind-"))
-        for src_uri, file in self.pages.items():
-            write.write_bytes(self.scratch / file.dest_uri, self._stand_in(self.bodies[src_uri]))
-        run = command(self.scratch)
-        self.key, self.stored = incremental.stored_pagefind(self.scratch, run)
+        pages = [(file.dest_uri, self._stand_in(self.bodies[src_uri])) for src_uri, file in self.pages.items()]
+        self.key, self.stored = incremental.stored_pagefind(command("<site>"), pages)
         if self.stored is None:
+            write.new_files(self.scratch, [(PAGES, pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))])
             self.output = self.scratch / "pagefind.log"
             with self.output.open("wb") as out:
-                self.process = subprocess.Popen(run, stdout=out, stderr=subprocess.STDOUT, **popen_kwargs())
+                self.process = subprocess.Popen([sys.executable, "-m", "generator.pagefind", str(self.scratch)],
+                                                stdout=out, stderr=subprocess.STDOUT, **popen_kwargs())
 
     def _stand_in(self, body: str) -> bytes:
         """What Pagefind reads of the page that will be written: its language and its body."""
@@ -109,3 +115,18 @@ class Indexing:
             self.process.wait()
         if self.scratch is not None:
             write.discard(self.scratch)
+
+
+def main(argv: list[str]) -> None:
+    """The child process: write the stand-ins this build left in the scratch folder, then become Pagefind
+    (it keeps the parent-death signal across exec)."""
+    scratch = Path(argv[0])
+    stand_ins = scratch / PAGES
+    write.new_files(scratch, pickle.loads(stand_ins.read_bytes()))  # written by this build, just now
+    stand_ins.unlink()
+    run = command(scratch)
+    os.execv(run[0], run)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
