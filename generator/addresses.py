@@ -60,6 +60,15 @@ def paper(slug: str) -> str:
     return f"papers/{slug}.md"
 
 
+FINISHED = ("papers/", "themes/", "timeline/", "listings/", "orgs/")  # folders of finished-HTML pages
+
+
+def is_finished(path: str) -> bool:
+    """Whether a generated page is finished HTML (generator/finished.py): paper pages and the lists of
+    papers (theme, year, undated, listing, organization and with-code pages); the overviews are Markdown."""
+    return path == CODE or (path.startswith(FINISHED) and path.endswith(".md") and not path.endswith("/index.md"))
+
+
 def is_paper(path: str) -> bool:
     """Whether a source path is a paper page's."""
     return path.startswith("papers/") and path.endswith(".md")

@@ -95,9 +95,12 @@ def on_serve(server, config, builder):
 
 
 def on_pre_page(page, config, files):
-    """Paper pages are finished HTML: MkDocs reads their front matter but runs no Markdown over them."""
-    if page.file.generated_by and finished.is_finished(page.file.src_uri):
-        page.render = functools.partial(finished.render, page)
+    """Generated pages: their front matter is read by libyaml; paper pages are finished HTML, over which
+    MkDocs runs no Markdown."""
+    if page.file.generated_by:
+        page.read_source = functools.partial(finished.read_source, page)
+        if finished.is_finished(page.file.src_uri):
+            page.render = functools.partial(finished.render, page)
     return page
 
 

@@ -237,6 +237,14 @@ class Element:
                     None)
 
 
+_HEADING = re.compile(r'<h([1-6])\b[^>]*? id="([^"]*)">(.*?)<a class="headerlink"')
+
+
+def headings(page: str) -> list[tuple[int, str, str]]:
+    """(level, id, text) of the headings of a generated finished-HTML page's source, in order."""
+    return [(int(level), id_, html.unescape(text)) for level, id_, text in _HEADING.findall(page)]
+
+
 def parse_html(text: str) -> Element:
     return Element(lxml.html.document_fromstring(text))
 

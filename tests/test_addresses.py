@@ -14,7 +14,7 @@ import pytest
 from generator import addresses as at
 from generator.corpus import load_corpus
 from generator.render.site import generate
-from helpers import make_corpus, run_cli
+from helpers import headings, make_corpus, run_cli
 
 HEADER = "new\n\nSubscribe\n\nDaily Papers\n\nOct 28\n\n"
 TRAP_THEMES = """themes:
@@ -80,8 +80,8 @@ def test_a_theme_named_all_does_not_write_the_site_feed_twice(trap_pages):
 def test_a_theme_named_index_gets_its_own_page_and_feed_link(trap_pages):
     assert "# Themes" in trap_pages["themes/index.md"]
     page = trap_pages["themes/_index.md"]
-    assert "# Index" in page
-    assert "feed: \"feeds/_index.xml\"" in page and "(../feeds/_index.xml)" in page
+    assert headings(page)[0][1:] == ("index", "Index")
+    assert "feed: \"feeds/_index.xml\"" in page and 'href="../../feeds/_index.xml"' in page
     assert b"https://example.org/atlas/themes/_index/" in trap_pages["feeds/_index.xml"]
 
 

@@ -219,14 +219,15 @@ def org_pages(tmp_path_factory) -> dict[str, str]:
     return {path: text for path, text in generate(corpus) if path.endswith(".md")}
 
 
-def md_paper_slugs(text: str) -> list[str]:
-    return re.findall(r"\]\((?:\.\./)?papers/([^)/]+)\.md\)", text)
+def paper_slugs(text: str) -> list[str]:
+    """The papers a generated list page links to, in order (its list of papers is HTML)."""
+    return re.findall(r'href="(?:\.\./)*papers/([^"/]+)/"', text)
 
 
 def test_generated_org_pages_list_exactly_their_papers_newest_first(org_pages):
     assert sorted(p for p in org_pages if p.startswith("orgs/")) == ["orgs/acme.md", "orgs/index.md", "orgs/zeta.md"]
-    assert md_paper_slugs(org_pages["orgs/acme.md"]) == ["spiking-chips-at-acme", "associative-memory-at-acme"]
-    assert md_paper_slugs(org_pages["orgs/zeta.md"]) == ["a-zeta-paper-on-memory"]
+    assert paper_slugs(org_pages["orgs/acme.md"]) == ["spiking-chips-at-acme", "associative-memory-at-acme"]
+    assert paper_slugs(org_pages["orgs/zeta.md"]) == ["a-zeta-paper-on-memory"]
 
 
 def test_generated_org_index_counts(org_pages):
@@ -313,5 +314,5 @@ def code_page(tmp_path_factory) -> str:
 
 
 def test_code_page_counts_only_code_hosts(code_page):
-    listed = {slug.split("-")[0] for slug in md_paper_slugs(code_page)}
+    listed = {slug.split("-")[0] for slug in paper_slugs(code_page)}
     assert listed == {word.lower() for word, (_, code) in HOST_CASES.items() if code}

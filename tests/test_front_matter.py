@@ -83,3 +83,18 @@ def test_any_title_and_description_reach_mkdocs(title, description, feed):
         assert "description" not in meta
     assert meta.get("feed") == feed
     assert meta["search"] == {"exclude": True}
+
+
+@given(st.text(min_size=1), st.text(), st.sampled_from([None, "feeds/all.xml"]), st.lists(st.text(), max_size=3))
+def test_the_hooks_libyaml_reader_reads_what_mkdocs_reads(title, description, feed, contents):
+    """Generated pages' front matter is read by libyaml (finished.read_source), not by MkDocs' own
+    pure-Python reader: both must give the same page text and meta for anything the generator writes."""
+    from types import SimpleNamespace
+
+    from generator import finished
+
+    head = [{"name": f"citation_{i}", "content": c} for i, c in enumerate(contents)]
+    source = f"---\n{front_matter(title, description, feed, head)}\n---\n<div>\n<h1>x</h1>\n</div>\n"
+    page = SimpleNamespace(file=SimpleNamespace(content_string=source))
+    finished.read_source(page, None)
+    assert (page.markdown, page.meta) == get_data(source)

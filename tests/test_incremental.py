@@ -202,10 +202,10 @@ class _Files(list):
 def test_a_broken_link_in_a_cached_page_is_a_warning(caplog):
     """Cached pages are not rendered by MkDocs, so the generator checks their links (strict mode fails)."""
     year = SimpleNamespace(src_uri="timeline/2023.md", page=SimpleNamespace(present_anchor_ids={"2023-07"}))
-    files = _Files([SimpleNamespace(src_uri="themes/a.md", page=None), year])
+    files = _Files([SimpleNamespace(src_uri="themes/index.md", page=None), year])  # a Markdown page
     build_ = incremental.Build(incremental.PageCache(Path("unused")), "site")
     build_.files = files
-    build_.reused = {"themes/a.md": "[July](../timeline/2023.md#2023-07) [ok](a.md) <https://x.example/a.md> "
+    build_.reused = {"themes/index.md": "[July](../timeline/2023.md#2023-07) [ok](index.md) <https://x.example/a.md> "
                                     "[gone](../themes/missing.md) [bad anchor](../timeline/2023.md#2023-08)"}
     incremental._build = build_
     try:
@@ -215,7 +215,7 @@ def test_a_broken_link_in_a_cached_page_is_a_warning(caplog):
         incremental._build = None
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2, warnings
-    assert "themes/missing.md" in warnings[0] and "themes/a.md" in warnings[0]
+    assert "themes/missing.md" in warnings[0] and "themes/index.md" in warnings[0]
     assert "#2023-08" in warnings[1]
 
 

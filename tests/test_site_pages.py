@@ -17,7 +17,7 @@ from generator.corpus import load_corpus
 from generator.render import cite
 from generator.render.data import SNIPPET_CHARS
 from generator.render.site import generate
-from helpers import CORPUS, ROOT, make_corpus
+from helpers import CORPUS, ROOT, headings, make_corpus
 
 SITE_URL = "https://example.org/atlas/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -111,11 +111,13 @@ def test_dated_only_figures_say_how_many_are_dated(files, corpus):
 def test_theme_pages_list_papers_under_year_headings_and_link_to_browse(files, corpus):
     for theme in corpus.themes:
         page = files[f"themes/{theme.slug}.md"]
-        headings = re.findall(r"^## (\S+) \{ #(\S+) \}$", page, re.M)
-        years = [h for h, _ in headings if h != "Undated"]
+        sections = [(text, id_) for level, id_, text in headings(page) if level == 2]
+        assert sections, theme.slug
+        assert all(id_ == ("undated" if text == "Undated" else f"y{text}") for text, id_ in sections)
+        years = [h for h, _ in sections if h != "Undated"]
         assert years == sorted(years, reverse=True), theme.slug
-        if any(h == "Undated" for h, _ in headings):
-            assert headings[-1][0] == "Undated"
+        if any(h == "Undated" for h, _ in sections):
+            assert sections[-1][0] == "Undated"
         assert f'<a href="../../browse/?theme={theme.slug}">' in page
 
 
@@ -123,14 +125,16 @@ def test_year_pages_list_months_and_papers_newest_first(files, corpus):
     for path, page in files.items():
         if not re.fullmatch(r"timeline/\d{4}\.md", path):
             continue
-        dates = re.findall(r"^  (\d{1,2} \w+ \d{4})", page, re.M)
+        dates = re.findall(r"<br>\n(\d{1,2} \w+ \d{4})", page)
         parsed = [dt.datetime.strptime(d, "%d %B %Y").date() for d in dates]
-        assert parsed == sorted(parsed, reverse=True), path
+        assert parsed and parsed == sorted(parsed, reverse=True), path
+        months = [id_ for level, id_, _ in headings(page) if level == 2]
+        assert months == sorted(months, reverse=True) and {f"{d:%Y-%m}" for d in parsed} == set(months), path
 
 
 def test_undated_page_is_grouped_a_to_z_without_curator_advice(files):
     page = files["timeline/undated.md"]
-    letters = re.findall(r"^## (\S) \{", page, re.M)
+    letters = [text for level, _, text in headings(page) if level == 2]
     assert letters == sorted(letters, key=lambda x: (x == "#", x)) and len(letters) > 5
     assert "sources.yml" not in page
 
@@ -156,7 +160,8 @@ def test_listings_are_named_by_date_not_file_name(files, corpus):
             assert ".txt</a>" not in listings and "&#95;" not in listings, path
     for dump in corpus.dumps:
         if dump.listing.value:
-            assert f"# Listing of {dump.listing.value.day} " in files[f"listings/{corpus.listing_ids[dump.name]}.md"]
+            title = headings(files[f"listings/{corpus.listing_ids[dump.name]}.md"])[0][2]
+            assert title.startswith(f"Listing of {dump.listing.value.day} "), title
 
 
 def test_paper_pages_carry_citation_opengraph_and_twitter_tags(files, corpus):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from urllib.parse import quote_plus
 
 import jinja2
@@ -49,6 +50,16 @@ def arxiv_abs(arxiv_id: str) -> str:
 
 def arxiv_pdf(arxiv_id: str) -> str:
     return f"https://arxiv.org/pdf/{arxiv_id}"
+
+
+def heading_ids(texts: list[str], explicit: Iterable[str] = ()) -> list[str]:
+    """The ids Python-Markdown's toc extension gives headings written without one (`texts`, in page
+    order) on a page whose other headings have the `explicit` ids: the slug of the text, made unique
+    (`_1`, `_2`). Pages written as finished HTML keep the anchors they had as Markdown."""
+    from markdown.extensions.toc import slugify, unique
+
+    used = set(explicit)
+    return [unique(slugify(" ".join(text.split()), "-"), used) for text in texts]
 
 
 def front_matter(title: str, description: str | None = None, feed: str | None = None,

@@ -3,12 +3,13 @@ with-code and browse. Each function yields (source path, Markdown)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from generator import addresses as at
 from generator.links import CODE_HOSTS
 from generator.model import Paper
-from generator.render.environment import render
+from generator.render.environment import heading_ids, render
 from generator.render.index import SiteIndex
 
 NEWEST_ON_HOME = 10
@@ -40,10 +41,13 @@ def themes(site: SiteIndex, charts: dict[str, str]) -> Pages:
     yield at.THEMES, render("themes_index.md.j2", at.THEMES, themes=site.themes, overlap=overlap, **_common(site))
     for theme in site.themes.values():
         chart = at.theme_chart(theme.slug)
-        yield at.theme(theme.slug), render("theme.md.j2", at.theme(theme.slug), theme=theme,
+        by_year = _by_year(site.by_theme[theme.slug])
+        year_ids = {year: "undated" if year == "Undated" else f"y{year}" for year in by_year}
+        yield at.theme(theme.slug), render("theme.html.j2", at.theme(theme.slug), theme=theme,
                                            chart=chart if chart in charts else None,
                                            chart_alt=charts.get(chart, ""), papers=site.by_theme[theme.slug],
-                                           by_year=_by_year(site.by_theme[theme.slug]),
+                                           by_year=by_year, year_ids=year_ids,
+                                           title_id=heading_ids([theme.name], year_ids.values())[0],
                                            browse_href=at.browse_href(theme.slug, at.theme(theme.slug)))
 
 
@@ -52,9 +56,15 @@ def timeline(site: SiteIndex, charts: dict[str, str]) -> Pages:
     yield at.TIMELINE, render("timeline_index.md.j2", at.TIMELINE, years=site.years(), dated_count=dated,
                               undated=site.undated, **_months(charts), **_common(site))
     for year in site.years():
-        count = sum(len(p) for (y, _), p in site.by_month.items() if y == year)
-        yield at.year(year), render("year.md.j2", at.year(year), year=year, count=count, **_common(site))
-    yield at.UNDATED, render("undated.md.j2", at.UNDATED, papers=site.undated, by_letter=_by_letter(site.undated),
+        months = [dt.date(y, m, 1) for (y, m) in site.by_month if y == year]
+        count = sum(len(site.by_month[(d.year, d.month)]) for d in months)
+        title = heading_ids([f"Papers of {year}"], map(at.month_anchor, months))[0]
+        yield at.year(year), render("year.html.j2", at.year(year), year=year, count=count, months=months,
+                                    title_id=title, by_month=site.by_month)
+    by_letter = _by_letter(site.undated)
+    letter_ids = {letter: "other" if letter == "#" else letter.lower() for letter in by_letter}
+    yield at.UNDATED, render("undated.html.j2", at.UNDATED, papers=site.undated, by_letter=by_letter,
+                             letter_ids=letter_ids, title_id=heading_ids(["Undated papers"], letter_ids.values())[0],
                              total=len(site.corpus.papers))
 
 
@@ -66,7 +76,8 @@ def listings(site: SiteIndex) -> Pages:
         papers = site.by_dump[dump.name]
         elsewhere = [p for p in papers if len(p.dumps) > 1]
         here = site.listing_path(dump.name)
-        yield here, render("listing.md.j2", here, dump=dump, papers=papers, elsewhere=elsewhere,
+        yield here, render("listing.html.j2", here, dump=dump, papers=papers, elsewhere=elsewhere,
+                           ids=heading_ids([site.listing_names[dump.name], "Papers"]),
                            listing_path=site.listing_path, names=site.listing_names)
 
 
@@ -75,7 +86,8 @@ def organizations(site: SiteIndex) -> Pages:
     yield at.ORGS, render("orgs_index.md.j2", at.ORGS, orgs=orgs, total=len(site.corpus.papers))
     for org in orgs:
         papers = site.newest([site.by_slug[slug] for slug in org.papers])
-        yield at.org(org.id), render("org.md.j2", at.org(org.id), handle=org.handle, name=org.name, papers=papers)
+        yield at.org(org.id), render("org.html.j2", at.org(org.id), handle=org.handle, name=org.name, papers=papers,
+                                     title_id=heading_ids([org.name])[0])
 
 
 def browse(site: SiteIndex) -> Iterator[tuple[str, str | bytes]]:
@@ -91,7 +103,8 @@ def browse(site: SiteIndex) -> Iterator[tuple[str, str | bytes]]:
 
 def with_code(site: SiteIndex) -> Pages:
     papers: list[Paper] = site.newest([p for p in site.corpus.papers if p.code_links])
-    yield at.CODE, render("code.md.j2", at.CODE, papers=papers, hosts=CODE_HOSTS)
+    yield at.CODE, render("code.html.j2", at.CODE, papers=papers, hosts=CODE_HOSTS,
+                          title_id=heading_ids(["Papers with code"])[0])
 
 
 def _by_year(papers: list[Paper]) -> dict[str, list[Paper]]:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from generator import addresses
 from generator.links import is_code
 from generator.model import Paper
-from generator.render import cite, escape
+from generator.render import cite, environment, escape
 from generator.render.environment import date_text, render
 from generator.render.index import SiteIndex
 from generator.render.vocabulary import plain_forms
@@ -100,15 +100,9 @@ HEADINGS = (("abstract", "Abstract"), ("themes", "Themes"), ("related", "Related
 
 
 def heading_ids(title: str) -> dict[str, str]:
-    """Heading key -> id, as the toc extension gives them: the slug of the heading's text, made unique
-    in the order of the page (a paper titled "Abstract" takes `abstract`, its Abstract heading `abstract_1`)."""
-    from markdown.extensions.toc import slugify, unique
-
-    used: set[str] = set()
-    ids = {"title": unique(slugify(" ".join(title.split()), "-"), used)}
-    for key, text in HEADINGS:
-        ids[key] = unique(slugify(text, "-"), used)
-    return ids
+    """Heading key -> id (a paper titled "Abstract" takes `abstract`, its Abstract heading `abstract_1`)."""
+    return dict(zip(["title", *(key for key, _ in HEADINGS)],
+                    environment.heading_ids([title, *(text for _, text in HEADINGS)]), strict=True))
 
 
 def render_paper(paper: Paper, site: SiteIndex, links: PaperLinks, shared: SharedTerms, names: dict[str, str],
