@@ -283,10 +283,15 @@ _LINK = re.compile(r"\]\(([^()\s]+)\)")
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 
 
+# A raw HTML block: from a line opening a tag (not one asking for Markdown inside) to the next blank line.
+_RAW_HTML_BLOCK = re.compile(r"^<(?![^>\n]*\bmarkdown\b)[a-zA-Z][^\n]*(?:\n[^\n]+)*", re.M)
+
+
 def _links(markdown: str) -> list[str]:
-    """The Markdown link targets of a generated page's body. Front matter is plain YAML text (a
-    description may quote anything, `[x](javascript:...)` included): it holds no link."""
-    return _LINK.findall(_FRONT_MATTER.sub("", markdown, count=1))
+    """The Markdown link targets of a generated page's body, as Python-Markdown finds them. Front matter
+    is plain YAML text and a raw HTML block copied text (a description or an abstract's first sentence
+    may quote anything, `[x](javascript:...)` included): neither holds a Markdown link."""
+    return _LINK.findall(_RAW_HTML_BLOCK.sub("", _FRONT_MATTER.sub("", markdown, count=1)))
 
 
 def anchor_targets(generated: dict[str, str | bytes]) -> set[str]:

@@ -226,3 +226,13 @@ def test_front_matter_text_is_not_checked_as_a_link():
 
     markdown = '---\ndescription: "[x](javascript:window.x=1) [y](gone.md)"\n---\n\n# T\n\n[ok](other.md)\n'
     assert incremental._links(markdown) == ["other.md"]
+
+
+def test_text_in_a_raw_html_block_is_not_checked_as_a_link():
+    """An abstract's first sentence quoting `[x](javascript:...)` in the home page's raw-HTML list of papers
+    is text (Python-Markdown copies the block): checking it as a link failed the build of a cached home
+    page. Markdown inside a `markdown` block is still read."""
+    markdown = ('# Home\n\n<ul>\n<li><a href="papers/a/">A</a><br>\nQuotes [x](javascript:window.x=1).</li>\n'
+                '</ul>\n\n<figure markdown>\n![chart](charts/a.svg)\n</figure>\n\n[ok](other.md)\n')
+    assert incremental._links(markdown) == ["charts/a.svg", "other.md"]
+
