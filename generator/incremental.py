@@ -161,6 +161,11 @@ def _stable(value, seen: dict[int, bytes]) -> bytes:
     raise TypeError(f"no stable key for {type(value).__name__}")
 
 
+def _memo_key(build: Build, function, args: tuple) -> str:
+    return _digest(build.site.encode(), f"{function.__module__}.{function.__qualname__}".encode(),
+                   *(_stable(a, seen) for seen in [dict[int, bytes]()] for a in args))
+
+
 def memo(function, *args):
     """function(*args), taken from the cache when this build has one and the same call was made before.
     Only for pure functions of the generator's own data: the key is the generator's code and the arguments."""
@@ -169,15 +174,39 @@ def memo(function, *args):
     build = _build
     if build is None:
         return function(*args)
-    key = _digest(build.site.encode(), f"{function.__module__}.{function.__qualname__}".encode(),
-                  *(_stable(a, seen) for seen in [dict[int, bytes]()] for a in args))
-    cache = MemoCache(build.cache.folder)
+    cache, key = MemoCache(build.cache.folder), _memo_key(build, function, args)
     data = cache.get(key)
     if data is not None:
         return pickle.loads(data)
     result = function(*args)
     cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
+
+
+def memo_later(function, *args):
+    """A function that returns function(*args): from the cache when it holds the call, else computed in a
+    child process (generator.children.Call) that runs while this one goes on. Outside a build with a cache
+    it is computed here, when asked for (no process to start for a test or a one-off render)."""
+    import pickle
+
+    build = _build
+    if build is None:
+        return lambda: function(*args)
+    cache, key = MemoCache(build.cache.folder), _memo_key(build, function, args)
+    data = cache.get(key)
+    if data is not None:
+        result = pickle.loads(data)
+        return lambda: result
+    from generator.children import Call
+
+    call = Call(function, *args)
+
+    def finish():
+        result = call.result()
+        cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        return result
+
+    return finish
 
 
 @dataclass

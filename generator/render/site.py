@@ -8,7 +8,7 @@ Charts, feeds and papers.json are finished files. Addresses come from
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from generator import addresses as at
 from generator import incremental
@@ -22,7 +22,9 @@ from generator.render.paper import paper_pages
 def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | bytes]]:
     """Every generated file. `site_url` (mkdocs.yml's) makes the absolute links feeds need."""
     site = build_index(corpus)
-    chart_files, alts = charts(site)
+    drawn = charts(site)  # in a child process during a build: matplotlib works while the pages render
+    papers = list(paper_pages(site, site_url))
+    chart_files, alts = drawn()
     yield from chart_files
     yield from lists.home(site, alts)
     yield from lists.themes(site, alts)
@@ -31,16 +33,17 @@ def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | by
     yield from lists.organizations(site)
     yield from lists.browse(site)
     yield from lists.with_code(site)
-    yield from paper_pages(site, site_url)
+    yield from papers
     yield at.PAPERS_JSON, papers_json(corpus.papers)
     yield from feeds(site, site_url)
 
 
-def charts(site: SiteIndex) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """The SVG chart files, and each chart's text alternative by its path (from the build's cache when
-    the same chart was drawn before: matplotlib is slow)."""
-    return incremental.memo(_charts, site.corpus.papers, site.corpus.themes,
-                            {slug: tuple(papers) for slug, papers in site.by_theme.items()})
+def charts(site: SiteIndex) -> Callable[[], tuple[list[tuple[str, str]], dict[str, str]]]:
+    """A function returning the SVG chart files and each chart's text alternative by its path: from the
+    build's cache when the same charts were drawn before (matplotlib is slow), else drawn in a child
+    process meanwhile (incremental.memo_later)."""
+    return incremental.memo_later(_charts, site.corpus.papers, site.corpus.themes,
+                                  {slug: tuple(papers) for slug, papers in site.by_theme.items()})
 
 
 def _charts(papers: tuple[Paper, ...], themes: tuple[Theme, ...],
