@@ -236,3 +236,19 @@ def test_text_in_a_raw_html_block_is_not_checked_as_a_link():
                 '</ul>\n\n<figure markdown>\n![chart](charts/a.svg)\n</figure>\n\n[ok](other.md)\n')
     assert incremental._links(markdown) == ["charts/a.svg", "other.md"]
 
+
+
+def test_a_call_runs_in_a_child_process_and_reports_its_failure():
+    """generator.children.Call (the charts during a build): the result comes back; an error names the
+    function and carries the child's message."""
+    import datetime as dt
+
+    import pytest
+
+    from generator import addresses
+    from generator.children import Call
+    from generator.render.environment import long_date
+
+    assert Call(long_date, dt.date(2024, 3, 9)).result() == "9 March 2024"
+    with pytest.raises(RuntimeError, match=r"(?s)generator\.addresses\.url failed in a child process: .*AttributeError"):
+        Call(addresses.url, 42).result()
