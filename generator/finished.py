@@ -107,18 +107,31 @@ def resolve(target: str, page_url: str) -> tuple[str, str]:
     return _key(posixpath.join(folder, path)), anchor
 
 
+def _is_finished_file(file) -> bool:
+    return bool(file.generated_by) and is_finished(file.src_uri)
+
+
+def anchors_of(file) -> set[str] | None:
+    """The ids a page holds: read from a finished page's own HTML (rendered or not), else what MkDocs
+    found when it rendered the page (None for a page it did not render)."""
+    if _is_finished_file(file):
+        return set(_ID.findall(body(file.content_string)))
+    return file.page.present_anchor_ids if file.page is not None else None
+
+
 def anchor_targets(files, sources: dict[str, str]) -> set[str]:
-    """Source paths of the pages finished pages (`sources`: path -> source) link to with an #anchor:
-    they must be rendered for the anchors to be checked."""
+    """Source paths of the Markdown pages that generated pages (`sources`: path -> source) link to with an
+    #anchor in HTML: MkDocs must render them for their anchors to be known (a finished page's anchors are
+    in its own HTML)."""
     by_url = {_key(f.url): f for f in files}
     out = set()
     for src_uri, source in sources.items():
         here = addresses.url(src_uri)
         for target in links(body(source)):
             if "#" in target:
-                key, _ = resolve(target, here)
-                if key in by_url:
-                    out.add(by_url[key].src_uri)
+                found = by_url.get(resolve(target, here)[0])
+                if found is not None and not _is_finished_file(found):
+                    out.add(found.src_uri)
     return out
 
 
@@ -126,6 +139,7 @@ def check_links(files) -> int:
     """Warn of every HTML link of a generated page (all of a finished page's links, the lists of papers of
     the others) that leads nowhere in this build; returns how many. MkDocs checks Markdown links only."""
     by_url = {_key(f.url): f for f in files}
+    known: dict[str, set[str] | None] = {}
     broken = 0
     for file in files:
         if not (file.generated_by and file.src_uri.endswith(".md")) or file.page is None:
@@ -139,8 +153,12 @@ def check_links(files) -> int:
                 log.warning("Doc file '%s' contains a link '%s', but the target '%s' is not found among "
                             "documentation files.", file.src_uri, target, key)
                 continue
-            anchors = found.page.present_anchor_ids if found.page is not None else None
-            if anchor and (anchors is None or anchor not in anchors):
+            if not anchor:
+                continue
+            if found.src_uri not in known:
+                known[found.src_uri] = anchors_of(found)
+            anchors = known[found.src_uri]
+            if anchors is None or anchor not in anchors:
                 broken += 1
                 log.warning("Doc file '%s' contains a link '%s', but the doc '%s' does not contain an anchor "
                             "'#%s'.", file.src_uri, target, found.src_uri, anchor)
