@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from generator import addresses
+from generator import addresses, incremental
 from generator.links import is_code
 from generator.model import Paper
 from generator.render import cite, environment, escape
@@ -105,14 +105,22 @@ def heading_ids(title: str) -> dict[str, str]:
                     environment.heading_ids([title, *(text for _, text in HEADINGS)]), strict=True))
 
 
-def render_paper(paper: Paper, site: SiteIndex, links: PaperLinks, shared: SharedTerms, names: dict[str, str],
+def shared_terms(papers: tuple[Paper, ...]) -> dict[str, list[list[str]]]:
+    """Slug -> the shared terms of the paper and each of its related papers, in order (pure: memoized by
+    paper_pages, so a rebuild neither imports scikit-learn for its stop words nor counts words again)."""
+    shared = SharedTerms(papers)
+    return {p.slug: [shared(p.slug, other) for other in p.related] for p in papers}
+
+
+def render_paper(paper: Paper, site: SiteIndex, links: PaperLinks, shared: dict[str, list[list[str]]],
+                 names: dict[str, str],
                  base_url: str = "") -> str:
     url = base_url + addresses.paper_url(paper.slug) if base_url else ""
     code = [u for u in paper.links if is_code(u)]
     return render("paper.html.j2", addresses.paper(paper.slug), paper=paper, ids=heading_ids(paper.title),
                   themes=site.themes,
                   paper_links=links, neighbours=site.neighbours(paper), listing_path=site.listing_path,
-                  reasons={slug: shared(paper.slug, slug) for slug in paper.related},
+                  reasons=dict(zip(paper.related, shared[paper.slug], strict=True)),
                   graph=graph_svg(paper, site, links), listing_names=names, code_links=code,
                   bibtex=cite.bibtex(paper, url or addresses.paper_url(paper.slug)),
                   head=cite.meta_tags(paper, url), plain_forms=plain_forms(f"{paper.title} {paper.abstract}"),
@@ -123,7 +131,7 @@ def render_paper(paper: Paper, site: SiteIndex, links: PaperLinks, shared: Share
 def paper_pages(site: SiteIndex, base_url: str = "") -> Iterator[tuple[str, str]]:
     """`base_url`: the site's absolute address (mkdocs.yml site_url), for meta tags and citations."""
     links = PaperLinks(site)
-    shared = SharedTerms(site.corpus.papers)
+    shared = incremental.memo(shared_terms, site.corpus.papers)
     names = site.listing_names
     base = base_url.rstrip("/") + "/" if base_url else ""
     for paper in site.corpus.papers:
