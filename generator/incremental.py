@@ -127,7 +127,10 @@ class PageCache:
     def put(self, key: str, html: bytes, pending: Path | None = None) -> None:
         """Store an entry; into `pending` (a folder of this build) when given, to be kept by keep_pending."""
         data = FORMAT + _digest(html).encode() + b"\n" + html
-        write.write_bytes(pending / f"{key}.html" if pending else self._path(key), data)
+        if pending:  # this build's own folder: nothing reads it before keep_pending moves the entries
+            write.new_file(pending / f"{key}.html", data)
+        else:
+            write.write_bytes(self._path(key), data)
 
     def keep_pending(self, pending: Path, keys: set[str]) -> None:
         for key in keys:

@@ -158,6 +158,15 @@ def new_files(folder: Path, files: list[tuple[str, bytes]]) -> None:
         path.write_bytes(data)
 
 
+def new_file(path: Path, data: bytes) -> None:
+    """One file in a private folder of this process (see new_files), its folder made if needed."""
+    try:
+        path.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
 def move(source: Path, target: Path) -> None:
     """A finished file moved into place (same file system: atomic)."""
     target.parent.mkdir(parents=True, exist_ok=True)
