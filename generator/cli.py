@@ -92,7 +92,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="propose terms (TF-IDF) for the papers in Other, or in THEME (slug or name)")
     review.add_argument("--count", type=int, default=15, metavar="N", help="how many terms to suggest (default 15)")
 
-    markdown = command("markdown", _markdown, "Write the generated Markdown pages to a folder, for inspection.")
+    markdown = command("markdown", _markdown, "Write the generated pages (Markdown, or finished HTML for papers "
+                       "and lists) to a folder, for inspection.")
     markdown.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write into")
 
     fetch = command("fetch", _fetch, "Fetch papers from the Hugging Face API (base URL: $HF_ENDPOINT, default "
