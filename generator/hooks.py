@@ -94,6 +94,14 @@ def on_serve(server, config, builder):
     return server
 
 
+def on_env(env, config, files):
+    """Material's templates compiled once, not at every build (`mkdocs serve`, `generator build`)."""
+    cache = incremental.template_cache()
+    if cache is not None:
+        env.bytecode_cache = cache
+    return env
+
+
 def on_pre_page(page, config, files):
     """Generated pages: their front matter is read by libyaml; paper pages are finished HTML, over which
     MkDocs runs no Markdown."""

@@ -169,6 +169,19 @@ def _memo_key(build: Build, function, args: tuple) -> str:
                    *(_stable(a, seen) for seen in [dict[int, bytes]()] for a in args))
 
 
+def template_cache():
+    """Compiled Jinja templates (Material's, for the hook's on_env) kept in the cache folder, or None
+    outside a build with a cache. Jinja keys each by its name and a checksum of its source."""
+    build = _build
+    if build is None:
+        return None
+    import jinja2
+
+    folder = build.cache.folder / "jinja"
+    folder.mkdir(parents=True, exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 def memo(function, *args):
     """function(*args), taken from the cache when this build has one and the same call was made before.
     Only for pure functions of the generator's own data: the key is the generator's code and the arguments."""
@@ -186,17 +199,21 @@ def memo(function, *args):
     return result
 
 
-def memo_later(function, *args):
+def memo_later(function, *args, key: tuple | None = None):
     """A function that returns function(*args): from the cache when it holds the call, else computed in a
     child process (generator.children.Call) that runs while this one goes on. Outside a build with a cache
-    it is computed here, when asked for (no process to start for a test or a one-off render)."""
+    it is computed here, when asked for (no process to start for a test or a one-off render).
+
+    `key`, if given, stands for the arguments in the cache key: the part of them the result depends on
+    (the charts read the papers' dates and first themes, not their text), so that an edit of anything
+    else finds the result cached."""
     import pickle
 
     build = _build
     if build is None:
         return lambda: function(*args)
-    cache, key = MemoCache(build.cache.folder), _memo_key(build, function, args)
-    data = cache.get(key)
+    cache, key_ = MemoCache(build.cache.folder), _memo_key(build, function, args if key is None else key)
+    data = cache.get(key_)
     if data is not None:
         result = pickle.loads(data)
         return lambda: result
@@ -206,7 +223,7 @@ def memo_later(function, *args):
 
     def finish():
         result = call.result()
-        cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.put(key_, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         return result
 
     return finish
