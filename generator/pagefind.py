@@ -21,7 +21,6 @@ the index is byte-identical to one made from the built site
 from __future__ import annotations
 
 import fnmatch
-import logging
 import os
 import pickle
 import subprocess
@@ -37,7 +36,6 @@ from generator.children import popen_kwargs
 GLOB = "{papers/**/*.html,about/*.html}"  # the only pages with a data-pagefind-body
 PAGES = "stand-ins.pickle"  # in the scratch folder: the pages the child process writes
 OPTIONS = ["--silent", "--exclude-selectors", ".headerlink"]  # the ¶ permalink is not part of a title
-log = logging.getLogger("mkdocs.plugins.paper_atlas")
 
 
 def command(site: str | Path) -> list[str]:
@@ -76,7 +74,7 @@ class Indexing:
         """Pagefind's child process writes the stand-ins itself (`main`), on the second core: thousands of
         small files cost this process, which renders the site meanwhile, a second at 2,000 papers."""
         self.scratch = Path(tempfile.mkdtemp(prefix="paper-atlas-pagefind-"))
-        pages = [(file.dest_uri, self._stand_in(self.bodies[src_uri])) for src_uri, file in self.pages.items()]
+        pages = [(file.dest_uri, self._page(src_uri, file)) for src_uri, file in self.pages.items()]
         self.key, self.stored = incremental.stored_pagefind(command("<site>"), pages)
         if self.stored is None:
             write.new_files(self.scratch, [(PAGES, pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))])
@@ -85,14 +83,19 @@ class Indexing:
                 self.process = subprocess.Popen([sys.executable, "-m", "generator.pagefind", str(self.scratch)],
                                                 stdout=out, stderr=subprocess.STDOUT, **popen_kwargs())
 
-    def _stand_in(self, body: str) -> bytes:
-        """What Pagefind reads of the page that will be written: its language and its body."""
+    def _page(self, src_uri: str, file) -> bytes:
+        """What Pagefind reads of the page that will be written: its language and its body. A page MkDocs
+        did not render in this build (`mkdocs build --dirty` leaves unchanged pages as they were) is
+        indexed from the file it wrote before."""
+        body = self.bodies.get(src_uri)
+        if body is None:
+            return (self.site / file.dest_uri).read_bytes()
         return (f'<!doctype html>\n<html lang="{self.lang}">\n<head><meta charset="utf-8"></head>\n'
                 f'<body>\n{body}\n</body>\n</html>\n').encode("utf-8", errors="xmlcharrefreplace")
 
     def finish(self) -> None:
         """After MkDocs wrote the site (the hook's on_post_build): wait for Pagefind and move its index in."""
-        if self.scratch is None:  # an indexed page was never rendered (every page is, unless MkDocs changes)
+        if self.scratch is None:  # an indexed page was not rendered in this build (a --dirty build)
             self._start()
         try:
             if self.stored is None:
