@@ -1,14 +1,16 @@
-"""Pages handed to MkDocs as finished HTML: paper pages skip Python-Markdown.
+"""Pages handed to MkDocs as finished HTML: paper pages and lists of papers skip Python-Markdown.
 
-A paper page is made from data, so the generator writes its body as HTML
-(render/templates/paper.html.j2) and MkDocs only puts it in Material's page
-template: Python-Markdown over 10,000 generated pages was most of a build.
+Paper pages and the pages that list papers (theme, year, undated, listing,
+organization, with-code; `addresses.is_finished`) are made from data, so the
+generator writes their bodies as HTML (render/templates/*.html.j2) and MkDocs
+only puts them in Material's page template: Python-Markdown over 10,000
+generated pages was most of a build.
 MkDocs still reads the page's front matter; `render` stands in for its
 `Page.render` and fills what Markdown would have (the content, the table of
 contents from the headings, the anchors the page holds).
 
-Long lists of papers on the other generated pages are raw HTML blocks in
-their Markdown for the same reason (Python-Markdown copies those as they are).
+The home page's lists of papers are raw HTML blocks in its Markdown for the
+same reason (Python-Markdown copies those as they are).
 
 MkDocs checks Markdown links only, so the generator checks the HTML ones, as
 strictly: every relative href and src of a generated page must lead to a file
@@ -30,7 +32,7 @@ from generator import addresses
 
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
 
-# The headings paper.html.j2 writes: <hN attrs id="ID">TEXT<a class="headerlink" ...
+# The headings the finished templates write: <hN attrs id="ID">TEXT<a class="headerlink" ...
 _HEADING = re.compile(r'<h([1-6])\b[^>]*? id="([^"]*)">(.*?)<a class="headerlink"')
 _ID = re.compile(r'\sid="([^"]*)"')
 # Attributes inside tags only: in text, every "<" from the corpus is written "&lt;", so no tag starts there.
@@ -82,7 +84,7 @@ def read_source(page, config) -> None:
 
 
 def links(body: str) -> list[str]:
-    """The relative hrefs and srcs of a finished page's body (not external, mailto or data URLs)."""
+    """The relative hrefs and srcs of the HTML in a page's body (not external, mailto or data URLs)."""
     out = []
     for value in (v for tag in _TAG.findall(body) for v in _LINK.findall(tag)):
         target = html.unescape(value)
