@@ -65,7 +65,7 @@ def install(server, config) -> None:
             new.site_url = serve_url
             log.info("Building documentation...")
             build(new, serve_url=serve_url, dirty=True)
-            write.replace_dir(staging, root)
+            write.replace_dir(staging, root, background=True)  # the old tree goes while the page reloads
         except Exception as error:  # any failure: shown in the browser and the terminal, the server lives on
             write.discard(staging)
             text = "\n".join(messages.messages + [f"{type(error).__name__}: {error}"])

@@ -24,6 +24,7 @@ import fcntl
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -208,15 +209,21 @@ def new_build_dir(final: Path) -> Path:
     return staging
 
 
-def replace_dir(built: Path, final: Path, protected: Iterable[Path] = ()) -> None:
-    """Swap `built` in for `final`, atomically where the system allows."""
+def replace_dir(built: Path, final: Path, protected: Iterable[Path] = (), background: bool = False) -> None:
+    """Swap `built` in for `final`, atomically where the system allows. `background`: the old tree is
+    removed by a thread while the caller goes on (`mkdocs serve`, which outlives it; a tree left by a
+    process that ended first is removed by the next build, as any staging folder of a dead process)."""
     _check_owned(final, protected)
     (built / MARKER).touch()
     if not final.exists():
         os.replace(built, final)
         return
-    if _exchange(built, final):
-        shutil.rmtree(built)  # now holds the old tree
+    if _exchange(built, final):  # `built` now holds the old tree
+        if background:
+            threading.Thread(target=shutil.rmtree, args=(built,), kwargs={"ignore_errors": True},
+                             daemon=True).start()
+        else:
+            shutil.rmtree(built)
         return
     # No atomic exchange: park the old tree where recover() finds it, then rename.
     parking = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-{os.getpid()}-"))

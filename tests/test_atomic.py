@@ -334,3 +334,20 @@ def test_a_hand_written_page_at_a_generated_address_fails_the_build_and_is_named
     assert tree_hash(config.parent / "docs") == docs_before
     assert tree_hash(old_site) == site_before
     assert leftovers(old_site) == []
+
+
+def test_a_background_swap_serves_the_new_tree_at_once_and_removes_the_old_one(tmp_path):
+    """`mkdocs serve` swaps a rebuilt site in and lets a thread remove the old tree meanwhile."""
+    final = tmp_path / "site"
+    final.mkdir()
+    write.mark_owned(final)
+    (final / "page.html").write_text("old", encoding="utf-8")
+    built = write.new_build_dir(final)
+    (built / "page.html").write_text("new", encoding="utf-8")
+    write.replace_dir(built, final, background=True)
+    assert (final / "page.html").read_text(encoding="utf-8") == "new"
+    deadline = time.monotonic() + 10
+    while built.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not built.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
