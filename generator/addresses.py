@@ -69,11 +69,6 @@ def is_finished(path: str) -> bool:
     return path == CODE or (path.startswith(FINISHED) and path.endswith(".md") and not path.endswith("/index.md"))
 
 
-def is_paper(path: str) -> bool:
-    """Whether a source path is a paper page's."""
-    return path.startswith("papers/") and path.endswith(".md")
-
-
 def theme(slug: str) -> str:
     return f"themes/{slug}.md"
 

@@ -53,7 +53,7 @@ class Call:
         self.name = f"{function.__module__}.{function.__qualname__}"
         self.folder = Path(tempfile.mkdtemp(prefix="paper-atlas-call-"))
         call = pickle.dumps((function.__module__, function.__qualname__, args), protocol=pickle.HIGHEST_PROTOCOL)
-        write.new_files(self.folder, [(CALL, call)])
+        write.new_file(self.folder / CALL, call)
         self.process = subprocess.Popen([sys.executable, "-m", "generator.children", str(self.folder)],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen_kwargs())
 

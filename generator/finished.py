@@ -109,51 +109,59 @@ def resolve(target: str, page_url: str) -> tuple[str, str]:
     return _key(posixpath.join(folder, path)), anchor
 
 
-def _is_finished_file(file) -> bool:
+def is_finished_file(file) -> bool:
+    """Whether a file of this build is a generated finished-HTML page."""
     return bool(file.generated_by) and is_finished(file.src_uri)
 
 
 def anchors_of(file) -> set[str] | None:
     """The ids a page holds: read from a finished page's own HTML (rendered or not), else what MkDocs
     found when it rendered the page (None for a page it did not render)."""
-    if _is_finished_file(file):
+    if is_finished_file(file):
         return set(_ID.findall(body(file.content_string)))
     return file.page.present_anchor_ids if file.page is not None else None
 
 
-def anchor_targets(files, sources: dict[str, str]) -> set[str]:
-    """Source paths of the Markdown pages that generated pages (`sources`: path -> source) link to with an
-    #anchor in HTML: MkDocs must render them for their anchors to be known (a finished page's anchors are
+def page_links(generated: dict[str, str | bytes]) -> dict[str, list[str]]:
+    """Source path -> the HTML links of each generated page, read once a build (for the cache's anchor
+    targets and for check_links)."""
+    return {path: links(body(text)) for path, text in generated.items()
+            if path.endswith(".md") and isinstance(text, str)}
+
+
+def anchor_targets(files, html_links: dict[str, list[str]]) -> set[str]:
+    """Source paths of the Markdown pages that generated pages link to with an #anchor in HTML (`html_links`,
+    from page_links): MkDocs must render them for their anchors to be known (a finished page's anchors are
     in its own HTML)."""
     by_url = {_key(f.url): f for f in files}
     out = set()
-    for src_uri, source in sources.items():
+    for src_uri, targets in html_links.items():
         here = addresses.url(src_uri)
-        for target in links(body(source)):
+        for target in targets:
             if "#" in target:
                 found = by_url.get(resolve(target, here)[0])
-                if found is not None and not _is_finished_file(found):
+                if found is not None and not is_finished_file(found):
                     out.add(found.src_uri)
     return out
 
 
-def check_links(files) -> int:
-    """Warn of every HTML link of a generated page (all of a finished page's links, the lists of papers of
-    the others) that leads nowhere in this build; returns how many. MkDocs checks Markdown links only."""
+def check_links(files, html_links: dict[str, list[str]]) -> int:
+    """Warn of every HTML link of a generated page (`html_links`, from page_links: all of a finished page's
+    links, the lists of papers of the others) that leads nowhere in this build; returns how many. MkDocs
+    checks Markdown links only."""
     by_url = {_key(f.url): f for f in files}
     known: dict[str, set[str] | None] = {}
     broken = 0
-    for file in files:
-        if not (file.generated_by and file.src_uri.endswith(".md")) or file.page is None:
-            continue  # generated pages: their HTML links (every link of a finished page, lists of papers)
+    for src_uri, targets in html_links.items():
+        file = files.get_file_from_path(src_uri)
         here = file.url
-        for target in links(body(file.content_string)):
+        for target in targets:
             key, anchor = resolve(target, here)
             found = by_url.get(key)
             if found is None:
                 broken += 1
                 log.warning("Doc file '%s' contains a link '%s', but the target '%s' is not found among "
-                            "documentation files.", file.src_uri, target, key)
+                            "documentation files.", src_uri, target, key)
                 continue
             if not anchor:
                 continue
@@ -163,5 +171,5 @@ def check_links(files) -> int:
             if anchors is None or anchor not in anchors:
                 broken += 1
                 log.warning("Doc file '%s' contains a link '%s', but the doc '%s' does not contain an anchor "
-                            "'#%s'.", file.src_uri, target, found.src_uri, anchor)
+                            "'#%s'.", src_uri, target, found.src_uri, anchor)
     return broken

@@ -25,6 +25,7 @@ from generator.render.vocabulary import render_vocabulary
 CORPUS_ENV = "PAPER_ATLAS_CORPUS"
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
 _files: Files | None = None  # this build's files (on_files), for the links check after it
+_html_links: dict[str, list[str]] = {}  # this build's generated pages' HTML links (finished.page_links)
 _indexing: pagefind.Indexing | None = None  # this build's Pagefind run
 
 
@@ -54,11 +55,12 @@ def on_files(files: Files, config) -> Files:
                               "address; rename or remove the hand-written file")
         files.append(File.generated(config, path, content=text))
     add_search_vocabulary(files, config, corpus)
-    global _files, _indexing
+    global _files, _html_links, _indexing
     if _indexing is not None:
         _indexing.abort()  # an earlier build under `mkdocs serve` that failed before its end
-    _files, _indexing = files, pagefind.Indexing(files, config)
-    incremental.reuse(files, generated, config)  # `generator build`, `mkdocs serve`: pages unchanged since a build
+    _files, _html_links, _indexing = files, finished.page_links(generated), pagefind.Indexing(files, config)
+    # `generator build`, `mkdocs serve`: pages unchanged since a build come from the cache
+    incremental.reuse(files, generated, _html_links, config)
     # INFO, not WARNING: corpus problems are the check report's business, and a
     # warning would fail every strict build over a dump someone has yet to fix.
     if corpus.problems:
@@ -107,7 +109,7 @@ def on_pre_page(page, config, files):
     MkDocs runs no Markdown."""
     if page.file.generated_by:
         page.read_source = functools.partial(finished.read_source, page)
-        if finished.is_finished(page.file.src_uri):
+        if finished.is_finished_file(page.file):
             page.render = functools.partial(finished.render, page)
     return page
 
@@ -131,7 +133,7 @@ def on_post_build(config) -> None:
     """
     incremental.check_links()
     if _files is not None:
-        finished.check_links(_files)
+        finished.check_links(_files, _html_links)
     if _indexing is not None:
         _indexing.finish()
     incremental.store_pages()

@@ -290,15 +290,14 @@ def _quiet_dirty(record: logging.LogRecord) -> bool:
     return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
-def reuse(files, generated: dict[str, str | bytes], config) -> None:
+def reuse(files, generated: dict[str, str | bytes], html_links: dict[str, list[str]], config) -> None:
     """Called by the hook's on_files: write cached pages into the site and mark them unmodified."""
     build = _build
     if build is None:
         return
     build.generated = sum(1 for p in generated if p.endswith(".md"))
     build.files = files
-    targets = anchor_targets(generated) | finished.anchor_targets(
-        files, {p: t for p, t in generated.items() if p.endswith(".md") and isinstance(t, str)})
+    targets = anchor_targets(generated) | finished.anchor_targets(files, html_links)
     for src_uri, markdown in generated.items():
         if not src_uri.endswith(".md") or src_uri in targets or not isinstance(markdown, str):
             continue  # pages only (Markdown is text; charts and feeds are not pages)

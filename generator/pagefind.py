@@ -54,20 +54,21 @@ class Indexing:
         self.lang = (config.theme.get("language") or "en") if config.theme else "en"
         self.pages = {f.src_uri: f for f in files.documentation_pages() if _indexed(f.dest_uri)}
         self.output = Path()
+        # The bodies MkDocs renders (the about page); a finished page's body is its own source.
         self.bodies: dict[str, str] = {}
+        self.waiting = {src_uri for src_uri, file in self.pages.items() if not finished.is_finished_file(file)}
         self.process: subprocess.Popen | None = None
         self.scratch: Path | None = None
         self.key = ""
         self.stored: Path | None = None
-        for src_uri, file in self.pages.items():
-            if file.generated_by and finished.is_finished(src_uri):
-                self.bodies[src_uri] = finished.body(file.content_string)
+        if not self.waiting:  # nothing for MkDocs to render first
+            self._start()
 
     def page_ready(self, page, html: str) -> None:
         """A page's HTML body is known (the hook's on_page_content); start once all of them are."""
-        if page.file.src_uri in self.pages and self.process is None and self.scratch is None:
+        if page.file.src_uri in self.waiting and self.scratch is None:
             self.bodies[page.file.src_uri] = html
-            if len(self.bodies) == len(self.pages):
+            if len(self.bodies) == len(self.waiting):
                 self._start()
 
     def _start(self) -> None:
@@ -77,7 +78,7 @@ class Indexing:
         pages = [(file.dest_uri, self._page(src_uri, file)) for src_uri, file in self.pages.items()]
         self.key, self.stored = incremental.stored_pagefind(command("<site>"), pages)
         if self.stored is None:
-            write.new_files(self.scratch, [(PAGES, pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))])
+            write.new_file(self.scratch / PAGES, pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
             self.output = self.scratch / "pagefind.log"
             with self.output.open("wb") as out:
                 self.process = subprocess.Popen([sys.executable, "-m", "generator.pagefind", str(self.scratch)],
@@ -87,8 +88,11 @@ class Indexing:
         """What Pagefind reads of the page that will be written: its language and its body. A page MkDocs
         did not render in this build (`mkdocs build --dirty` leaves unchanged pages as they were) is
         indexed from the file it wrote before."""
-        body = self.bodies.get(src_uri)
-        if body is None:
+        if finished.is_finished_file(file):
+            body = finished.body(file.content_string)
+        elif src_uri in self.bodies:
+            body = self.bodies[src_uri]
+        else:
             return (self.site / file.dest_uri).read_bytes()
         return (f'<!doctype html>\n<html lang="{self.lang}">\n<head><meta charset="utf-8"></head>\n'
                 f'<body>\n{body}\n</body>\n</html>\n').encode("utf-8", errors="xmlcharrefreplace")

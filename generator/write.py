@@ -150,13 +150,8 @@ def write_bytes(path: Path, data: bytes) -> None:
 def new_files(folder: Path, files: list[tuple[str, bytes]]) -> None:
     """Files written into a new scratch folder of this process (nothing else reads it while they are
     written, so nothing needs replacing atomically): `files` is (path in the folder, bytes)."""
-    made: set[Path] = set()
     for name, data in files:
-        path = folder / name
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        path.write_bytes(data)
+        new_file(folder / name, data)
 
 
 def new_file(path: Path, data: bytes) -> None:

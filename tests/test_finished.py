@@ -54,6 +54,11 @@ def _file(src_uri, url, content="", anchors=None):
                            page=SimpleNamespace(present_anchor_ids=anchors))
 
 
+class _Files(list):
+    def get_file_from_path(self, path):
+        return next((f for f in self if f.src_uri == path), None)
+
+
 def test_a_broken_link_or_anchor_in_a_finished_page_is_a_warning(caplog):
     body = ('---\ntitle: "A"\n---\n<a href="../b/">b</a> <a href="../../timeline/2023/#2023-07">July</a> '
             '<a href="../../timeline/2023/#2023-08">gone month</a> <a href="../missing/">gone page</a> '
@@ -65,8 +70,9 @@ def test_a_broken_link_or_anchor_in_a_finished_page_is_a_warning(caplog):
              # a Markdown page's list of papers is raw HTML (its Markdown links are MkDocs' to check)
              _file("themes/t.md", "themes/t/", '# T\n\n[ok](../index.md)\n\n<ul>\n<li><a href="../../papers/gone/">x</a>'
                                                '</li>\n<li><a href="../../papers/b/">b</a></li>\n</ul>\n')]
+    generated = {f.src_uri: f.content_string for f in files}  # as the hook reads them, charts included
     with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.paper_atlas"):
-        assert finished.check_links(files) == 3
+        assert finished.check_links(_Files(files), finished.page_links(generated)) == 3
     warnings = [r.getMessage() for r in caplog.records]
     assert "'#2023-08'" in warnings[0] and "papers/a.md" in warnings[0]
     assert "papers/missing" in warnings[1]
