@@ -38,7 +38,9 @@ text (a title, up to limits.TITLE; a name, up to limits.NAME) is Markdown.
 Text that can be long (the abstract, author names, keywords, the AI summary)
 goes in a raw-HTML block (`md_abstract`, or `html_attr` in a raw `<li>` or
 `<p>` of the template), which Python-Markdown copies as it is
-(bench/linear.py measures both).
+(bench/linear.py measures both). Paper pages and the pages that list papers
+are finished HTML throughout (generator/finished.py): on them every text goes
+through `html_attr` (or `md_abstract`, `external_link`, which return HTML).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The pages that list papers: home, themes, timeline, listings, organizations,
-with-code and browse. Each function yields (source path, Markdown)."""
+with-code and browse. Each function yields (source path, page source): Markdown for the overviews,
+finished HTML (generator/finished.py) for the pages that list papers."""
 
 from __future__ import annotations
 
