@@ -1,7 +1,9 @@
 """Every generated file of the site, as (docs-relative path, text or bytes). No disk access.
 
-Pages are Markdown (MkDocs renders them; their links are relative `.md`
-links, so MkDocs checks each one and a broken link fails a strict build).
+The overview pages are Markdown (their links are relative `.md` links, which
+MkDocs checks); paper pages and the pages that list papers are finished HTML
+(generator/finished.py checks their links as strictly). A broken link fails a
+strict build either way.
 Charts, feeds and papers.json are finished files. Addresses come from
 `generator.addresses`; each page family is rendered by its own module.
 """
