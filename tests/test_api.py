@@ -214,7 +214,7 @@ FIELDS = st.sampled_from(["id", "title", "summary", "authors", "publishedAt", "s
                           "githubRepo", "githubStars", "projectPage", "ai_summary", "ai_keywords", "organization"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)  # the profile's number of examples (conftest.py): "deep" runs 1000
 @given(st.dictionaries(FIELDS, JSON | st.text(), max_size=13), st.booleans())
 def test_any_item_parses_or_is_rejected_with_a_reason(fields, nested):
     item = {"paper": fields} if nested else fields
