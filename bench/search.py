@@ -7,8 +7,8 @@
 Recall: SITE (a built site) is served on 127.0.0.1 and each query of
 tests/search_queries.yml is typed into Material's search box in one headless
 Chromium session (the box is filled and a keyup sent, as Material reads the
-query on keyup); the top three result links are read once the result list has
-been quiet for QUIET_MS. The numbers go to bench/search_recall.json under the
+query on keyup); the top three result links are read once the worker's final
+answer has been rendered (or the result list has been quiet for QUIET_MS). The numbers go to bench/search_recall.json under the
 label, and bench/search_recall.md shows every label side by side.
 
 First query: a synthetic corpus of N papers (bench.synth, seed 1) is built with
@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 WORK = BENCH / "work"
 QUERIES = ROOT / "tests" / "search_queries.yml"
-QUIET_MS = 350
+QUIET_MS = 350   # no final answer seen: the list has settled once it has not changed for this long
+SHOWN_MS = 60    # after the final answer: Material has rendered it
 QUERY_TIMEOUT_MS = 15_000
 
 _PROBE = """() => {
@@ -43,6 +44,22 @@ _PROBE = """() => {
   new MutationObserver(() => { window.__searchProbe.last = performance.now(); })
     .observe(root, {childList: true, subtree: true, characterData: true});
 }"""
+
+# Added before the page's scripts: notes when the search worker sends Material its final answer to a
+# query (a RESULT message not marked partial; search-worker.js may send the exact-form pages first).
+_WORKER_PROBE = """(() => {
+  const Base = window.Worker;
+  window.__searchAnswered = 0;
+  window.Worker = class extends Base {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        const m = event.data || {};
+        if (m.type === 3 && !(m.data && m.data.partial)) window.__searchAnswered = performance.now();
+      });
+    }
+  };
+})();"""
 
 _TOP = """(n) => [...document.querySelectorAll('.md-search-result__item')].slice(0, n).map((li) => {
   const a = li.querySelector('a'); return a ? a.getAttribute('href') : '';
@@ -63,17 +80,21 @@ def slug_of(href: str) -> str:
 
 
 def search_box(page, query: str, top: int = 3) -> tuple[list[str], str]:
-    """Put `query` in the open search box; once the results are quiet, the first `top` links and the count line."""
+    """Put `query` in the open search box; once its final answer is shown (or, failing that, the results
+    have been quiet for QUIET_MS), the first `top` links and the count line."""
     started = page.evaluate("() => performance.now()")
     page.fill(".md-search__input", query)
     page.dispatch_event(".md-search__input", "keyup")
     page.wait_for_function(
-        f"(t) => window.__searchProbe.last > t && performance.now() - window.__searchProbe.last > {QUIET_MS}",
-        arg=started, timeout=QUERY_TIMEOUT_MS, polling=50)
+        f"""(t) => {{ const p = window.__searchProbe, now = performance.now();
+            return (window.__searchAnswered > t && p.last > t && now - p.last > {SHOWN_MS})
+                || (p.last > t && now - p.last > {QUIET_MS}); }}""",
+        arg=started, timeout=QUERY_TIMEOUT_MS, polling=25)
     return page.evaluate(_TOP, top), page.text_content(".md-search-result__meta") or ""
 
 
 def open_search(page, base: str) -> None:
+    page.add_init_script(_WORKER_PROBE)
     page.goto(base)
     page.wait_for_load_state("load")
     page.click(".md-search__input")

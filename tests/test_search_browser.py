@@ -64,6 +64,16 @@ def test_query_set_finds_the_right_paper_in_the_top_3(page, real_site_url):
     assert summary["all"]["at3"] >= 0.95, f"recall@3 {summary['all']['at3']:.0%}; misses: {misses}"
 
 
+def test_pages_holding_every_word_exactly_are_ranked_by_relevance(page, real_site_url):
+    """Every word of this title is found in its exact form, so the answer starts from the exact-form
+    lookups, whose pages Pagefind scores alike: the search of all the words must rank them."""
+    open_box(page, real_site_url)
+    page.keyboard.insert_text("what does it mean to understand language")
+    first = page.locator(RESULTS).first.locator("a").first
+    expect(first).to_have_attribute("href", re.compile(r"/papers/what-does-it-mean-to-understand-language/"),
+                                    timeout=TIMEOUT)
+
+
 def test_search_code_and_pagefind_load_on_first_focus_not_with_the_page(page, real_site_url):
     fetched: list[str] = []
     page.context.on("request", lambda request: fetched.append(request.url))
@@ -82,14 +92,15 @@ def test_search_code_and_pagefind_load_on_first_focus_not_with_the_page(page, re
 def test_true_count_and_more_results_on_scroll(page, real_site_url):
     open_box(page, real_site_url)
     type_query(page, "brain")
-    expect(page.locator(META)).to_have_text(re.compile(r"^\s*\d+ matching documents"), timeout=TIMEOUT)
-    expect(page.locator(RESULTS).first.locator("a").first).to_have_attribute(
-        "href", re.compile(r"/papers/"), timeout=TIMEOUT)
-    total = count_shown(page)
     found = page.evaluate("""async () => {
         const pagefind = await import(new URL('pagefind/pagefind.js', document.baseURI).href);
         return (await pagefind.search('brain')).results.length; }""")
-    assert total == found > 100, (total, found)
+    assert found > 100
+    # The pages holding "brain" itself may be shown first; the count of the answer that follows is the true one.
+    expect(page.locator(META)).to_have_text(re.compile(rf"^\s*{found} matching documents"), timeout=TIMEOUT)
+    expect(page.locator(RESULTS).first.locator("a").first).to_have_attribute(
+        "href", re.compile(r"/papers/"), timeout=TIMEOUT)
+    assert count_shown(page) == found
     assert page.locator(RESULTS).count() == 10
     for _ in range(3):  # Material adds results as the list is scrolled to its end
         page.locator(".md-search__scrollwrap").evaluate("el => { el.scrollTop = el.scrollHeight; }")

@@ -216,9 +216,14 @@ async function matchPages(engine, found, complete) {
     }
     if (pages.size >= PAGE && !complete) return [...pages.values()];
   }
+  // Pagefind scores every page of an exact ("quoted") search alike, so the pages taken from the
+  // lookups get the score of this search of all the words, which ranks them by relevance.
   const together = await engine.search(words.join(" "));
-  for (const result of together.results)
-    if (!pages.has(result.id)) pages.set(result.id, { result, score: result.score, has: new Set(words) });
+  for (const result of together.results) {
+    const page = pages.get(result.id);
+    if (page) page.score = result.score;
+    else pages.set(result.id, { result, score: result.score, has: new Set(words) });
+  }
   if (pages.size || found.length === 1) return [...pages.values()];
   for (const entry of found) {
     for (const result of (await engine.search(entry.word)).results) {
