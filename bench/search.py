@@ -8,8 +8,9 @@ Recall: SITE (a built site) is served on 127.0.0.1 and each query of
 tests/search_queries.yml is typed into Material's search box in one headless
 Chromium session (the box is filled and a keyup sent, as Material reads the
 query on keyup); the top three result links are read once the worker's final
-answer has been rendered (or the result list has been quiet for QUIET_MS). The numbers go to bench/search_recall.json under the
-label, and bench/search_recall.md shows every label side by side.
+answer has been rendered (or the result list has been quiet for QUIET_MS).
+The numbers go to bench/search_recall.json under the label, and
+bench/search_recall.md shows every label side by side.
 
 First query: a synthetic corpus of N papers (bench.synth, seed 1) is built with
 `python -m generator build` unless bench/work/site-N exists (--rebuild to

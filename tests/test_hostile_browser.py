@@ -66,7 +66,7 @@ FIND_BAD = """() => {
     out.push(`injected <${el.tagName.toLowerCase()}>`);
   return out;
 }"""
-# What a visitor's pointer and keyboard do to every heading, paragraph and link of the article
+# What a visitor's pointer and keyboard do to every heading, paragraph, list item and link of the article
 # (a handler an injected attribute or script added to any of them would run), in one call per page.
 POINT_AT_ALL = """() => {
   for (const el of document.querySelectorAll('article h1, article p, article a, article li')) {
