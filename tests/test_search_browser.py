@@ -49,13 +49,6 @@ def type_query(page: Page, query: str) -> None:
     page.keyboard.type(query, delay=30)
 
 
-def count_shown(page: Page) -> int:
-    text = page.text_content(META) or ""
-    match = re.match(r"\s*([\d,.]+k?) matching documents", text)
-    assert match, text
-    return int(match[1].replace(",", ""))
-
-
 def test_query_set_finds_the_right_paper_in_the_top_3(page, real_site_url):
     """recall@3 >= 95% over the query set (typos, questions, hyphens, phrases, stems, plain words)."""
     results = run_queries(page, real_site_url, load_queries())
@@ -100,7 +93,6 @@ def test_true_count_and_more_results_on_scroll(page, real_site_url):
     expect(page.locator(META)).to_have_text(re.compile(rf"^\s*{found} matching documents"), timeout=TIMEOUT)
     expect(page.locator(RESULTS).first.locator("a").first).to_have_attribute(
         "href", re.compile(r"/papers/"), timeout=TIMEOUT)
-    assert count_shown(page) == found
     assert page.locator(RESULTS).count() == 10
     for _ in range(3):  # Material adds results as the list is scrolled to its end
         page.locator(".md-search__scrollwrap").evaluate("el => { el.scrollTop = el.scrollHeight; }")
