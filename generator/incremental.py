@@ -8,7 +8,10 @@
   all of it, so a cached page is used only when MkDocs would make the same
   bytes again.
 * Results of pure functions (`memo`): the charts and the related papers,
-  keyed by the generator's code and their arguments.
+  keyed by the generator's code and their arguments (`code_key`: not
+  mkdocs.yml or docs/, which these results do not read, so editing a page of
+  docs/ computes none of them again). `memo_each` keeps the results of many
+  calls of one function, the paper pages, from the last build in one file.
 * Pagefind's output (`pagefind`), keyed by the pages it reads and its command.
 
 Every entry carries the digest of its own bytes and is checked when read: a
@@ -80,10 +83,22 @@ _ENV_TAG = re.compile(r"!ENV\s*(\[[^\]]*\]|\S+)")
 _DOCS_DIR = re.compile(r"^docs_dir:\s*['\"]?([^'\"#\s]+)", re.M)
 
 
-def site_key(config_file: str | Path) -> str:
+def code_key() -> str:
+    """The generator's own code and the versions of what runs it: what a pure function of the generator's
+    data (`memo`) depends on besides its arguments."""
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package}=none".encode())
+    return _digest(FORMAT, sys.version.encode(), *versions, *_tree(Path(__file__).resolve().parent))
+
+
+def site_key(config_file: str | Path, code: str | None = None) -> str:
     """What every page depends on besides its own Markdown (see the module's docstring): taken from the
     files themselves, so it costs no MkDocs start-up. mkdocs.yml is hashed with the values of the
-    environment variables it reads (`!ENV`)."""
+    environment variables it reads (`!ENV`). `code`: code_key(), when the caller has it already."""
     config_file = Path(config_file)
     text = config_file.read_bytes()
     names = sorted({name for tag in _ENV_TAG.findall(text.decode("utf-8", "replace"))
@@ -91,14 +106,7 @@ def site_key(config_file: str | Path) -> str:
     env = [f"{name}={os.environ.get(name)}".encode() for name in names]
     docs = _DOCS_DIR.search(text.decode("utf-8", "replace"))
     docs_dir = config_file.parent / (docs[1] if docs else "docs")
-    versions = []
-    for package in PACKAGES:
-        try:
-            versions.append(f"{package}={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            versions.append(f"{package}=none".encode())
-    generator = Path(__file__).resolve().parent
-    return _digest(FORMAT, sys.version.encode(), *versions, *_tree(generator), text, *env, *_tree(docs_dir))
+    return _digest((code or code_key()).encode(), text, *env, *_tree(docs_dir))
 
 
 def page_key(site: str, src_uri: str, markdown: str) -> str:
@@ -115,8 +123,13 @@ class PageCache:
         return self.folder / "pages" / key[:2] / f"{key}.html"
 
     def get(self, key: str) -> bytes | None:
+        return self.get_file(self._path(key))
+
+    @staticmethod
+    def get_file(path: Path) -> bytes | None:
+        """An entry's bytes, or None when the file is missing, damaged or of another layout."""
         try:
-            data = self._path(key).read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
         if not data.startswith(FORMAT):
@@ -165,7 +178,7 @@ def _stable(value, seen: dict[int, bytes]) -> bytes:
 
 
 def _memo_key(build: Build, function, args: tuple) -> str:
-    return _digest(build.site.encode(), f"{function.__module__}.{function.__qualname__}".encode(),
+    return _digest(build.code.encode(), f"{function.__module__}.{function.__qualname__}".encode(),
                    *(_stable(a, seen) for seen in [dict[int, bytes]()] for a in args))
 
 
@@ -197,6 +210,65 @@ def memo(function, *args):
     result = function(*args)
     cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
+
+
+_EACH: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}  # memo_each's file -> (its stat, entries)
+
+
+def memo_each(function, calls: list[tuple]) -> list:
+    """[function(*args) for args in calls], each result taken from the last build when it made the same call
+    (a rebuild after a small edit renders only the pages whose inputs changed). The results of one build
+    are kept in one file per function, replaced by the next build's: the cache does not grow with edits.
+    Under `mkdocs serve` the entries also stay in memory between rebuilds. Only for pure functions of the
+    generator's own data, as `memo`."""
+    import pickle
+
+    build = _build
+    if build is None:
+        return [function(*args) for args in calls]
+    name = f"{function.__module__}.{function.__qualname__}".encode()
+    # Pickled arguments as the key (faster than _stable, which matters per page): equal bytes unpickle to
+    # equal arguments, so a key never stands for other inputs; equal arguments pickled differently (objects
+    # shared differently) would only be a miss.
+    keys = [_digest(build.code.encode(), name, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
+            for args in calls]
+    path = build.cache.folder / "memo" / f"each-{function.__module__}.{function.__qualname__}.pickle"
+    known = _each_entries(path)
+    results = [known[key] if key in known else function(*args) for key, args in zip(keys, calls, strict=True)]
+    made = dict(zip(keys, results, strict=True))
+    if made.keys() != known.keys():
+        data = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
+        write.write_bytes(path, FORMAT + _digest(data).encode() + b"\n" + data)
+        _keep(path, _stat(path), made)
+    return results
+
+
+def _stat(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _each_entries(path: Path) -> dict[str, Any]:
+    """memo_each's file: from memory when this process wrote or read it as it is, else read and checked
+    against its digest (a damaged or foreign file is no entries)."""
+    import pickle
+
+    try:
+        stat = _stat(path)
+    except OSError:
+        return {}
+    kept = _EACH.get(path)
+    if kept is not None and kept[0] == stat:
+        return kept[1]
+    data = PageCache.get_file(path)
+    entries = pickle.loads(data) if data is not None else {}
+    _keep(path, stat, entries)
+    return entries
+
+
+def _keep(path: Path, stat: tuple[int, int, int], entries: dict[str, Any]) -> None:
+    _EACH.clear()  # one build's results in memory at a time
+    _EACH[path] = (stat, entries)
 
 
 def memo_later(function, *args, key: tuple | None = None):
@@ -235,6 +307,7 @@ class Build:
 
     cache: PageCache
     site: str
+    code: str  # code_key(): what memo results depend on besides their arguments
     reused: dict[str, str] = field(default_factory=dict)  # src_uri -> Markdown of pages taken from the cache
     pending: dict[str, str] = field(default_factory=dict)  # src_uri -> key of pages MkDocs renders
     rendered: set[str] = field(default_factory=set)  # keys of the pages rendered, waiting in pending_dir
@@ -266,7 +339,8 @@ def enable(config_file: str | Path) -> None:
     """Let what follows in this process (reading the corpus, rendering, the next MkDocs build) use the cache."""
     global _build
     disable()
-    _build = Build(PageCache(cache_dir(config_file)), site_key(config_file))
+    code = code_key()
+    _build = Build(PageCache(cache_dir(config_file)), site_key(config_file, code), code)
     logging.getLogger("mkdocs.commands.build").addFilter(_quiet_dirty)
     logging.getLogger("mkdocs").addHandler(_build.warnings)
 

@@ -80,8 +80,12 @@ def change_add_dump(corpus: Path) -> None:
 
 
 def change_edit_paper(corpus: Path) -> None:
+    """Paper 3's abstract and date: its related papers, its neighbours in time and the pages that link to it
+    with its date change too."""
     path = corpus / "a.txt"
-    path.write_text(path.read_text(encoding="utf-8").replace("in model 3.", "in model 3, edited."),
+    text = path.read_text(encoding="utf-8")
+    assert text.count("Jul 4, 2023 3\n") == 1
+    path.write_text(text.replace("in model 3.", "in model 3, edited.").replace("Jul 4, 2023 3\n", "Jul 9, 2023 3\n"),
                     encoding="utf-8")
 
 
@@ -174,6 +178,49 @@ def test_page_cache_round_trip_and_damage(tmp_path):
     assert cache.get("ab" * 32) is None
 
 
+def test_memo_each_computes_only_the_calls_it_has_not_seen(tmp_path):
+    """The paper pages of a rebuild: results of the last build's calls are reused, from memory or from the
+    file; a damaged file, or other code, reuses nothing."""
+    calls = []
+
+    def double(x):
+        calls.append(x)
+        return x * 2
+
+    incremental._build = incremental.Build(incremental.PageCache(tmp_path), "site", "code")
+    try:
+        assert incremental.memo_each(double, [(1,), (2,)]) == [2, 4]
+        assert incremental.memo_each(double, [(1,), (3,)]) == [2, 6]
+        assert calls == [1, 2, 3]
+        incremental._EACH.clear()  # a new process reads the file
+        assert incremental.memo_each(double, [(1,), (3,)]) == [2, 6]
+        assert calls == [1, 2, 3]
+        path = next((tmp_path / "memo").glob("each-*.pickle"))
+        data = path.read_bytes()
+        path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # one bit of a result changed
+        assert incremental.memo_each(double, [(1,), (3,)]) == [2, 6]
+        assert calls == [1, 2, 3, 1, 3]
+        incremental._build = incremental.Build(incremental.PageCache(tmp_path), "site", "other code")
+        assert incremental.memo_each(double, [(1,)]) == [2]
+        assert calls == [1, 2, 3, 1, 3, 1]
+    finally:
+        incremental._build = None
+        incremental._EACH.clear()
+
+
+def test_memo_keys_follow_the_code_not_the_docs(tmp_path):
+    """A docs/ page or mkdocs.yml edited changes every page's key but no memo's: related papers, charts and
+    paper pages are not computed again for it."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "about.md").write_text("# About\n")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: X\n")
+    code, site = incremental.code_key(), incremental.site_key(config)
+    (tmp_path / "docs" / "about.md").write_text("# About us\n")
+    assert incremental.code_key() == code
+    assert incremental.site_key(config) != site
+
+
 def test_page_key_depends_on_markdown_address_and_site():
     assert incremental.page_key("s", "papers/a.md", "x") == incremental.page_key("s", "papers/a.md", "x")
     keys = {incremental.page_key(*args) for args in [("s", "papers/a.md", "x"), ("s", "papers/b.md", "x"),
@@ -203,7 +250,7 @@ def test_a_broken_link_in_a_cached_page_is_a_warning(caplog):
     """Cached pages are not rendered by MkDocs, so the generator checks their links (strict mode fails)."""
     year = SimpleNamespace(src_uri="timeline/2023.md", page=SimpleNamespace(present_anchor_ids={"2023-07"}))
     files = _Files([SimpleNamespace(src_uri="themes/index.md", page=None), year])  # a Markdown page
-    build_ = incremental.Build(incremental.PageCache(Path("unused")), "site")
+    build_ = incremental.Build(incremental.PageCache(Path("unused")), "site", "code")
     build_.files = files
     build_.reused = {"themes/index.md": "[July](../timeline/2023.md#2023-07) [ok](index.md) <https://x.example/a.md> "
                                     "[gone](../themes/missing.md) [bad anchor](../timeline/2023.md#2023-08)"}

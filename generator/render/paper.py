@@ -6,6 +6,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 from generator import addresses, incremental
 from generator.links import is_code
@@ -112,16 +114,46 @@ def shared_terms(papers: tuple[Paper, ...]) -> dict[str, list[list[str]]]:
     return {p.slug: [shared(p.slug, other) for other in p.related] for p in papers}
 
 
-def render_paper(paper: Paper, site: SiteIndex, links: PaperLinks, shared: dict[str, list[list[str]]],
-                 names: dict[str, str],
-                 base_url: str = "") -> str:
-    url = base_url + addresses.paper_url(paper.slug) if base_url else ""
-    code = [u for u in paper.links if is_code(u)]
+@dataclass(frozen=True, slots=True)
+class PageInputs:
+    """Everything a paper page shows, as values: the page is a pure function of them (`render_page`), so a
+    rebuild renders only the pages whose inputs changed (`incremental.memo_each` keys on them)."""
+
+    paper: Paper
+    url: str  # the page's absolute address, or "" when the site has none
+    themes: tuple[tuple[str, str], ...]  # (slug, name) of each of the paper's themes
+    links: tuple[tuple[str, str], ...]  # (slug, link) of the related papers and the two neighbours in time
+    reasons: tuple[tuple[str, ...], ...]  # the shared terms of each related paper, in order
+    neighbours: tuple[str | None, str | None]  # slugs of the papers before and after it in time
+    listings: tuple[tuple[str, str, str], ...]  # (dump, address, name) of each listing it was seen in
+    graph: str
+
+
+def page_inputs(paper: Paper, site: SiteIndex, links: PaperLinks, shared: dict[str, list[list[str]]],
+                names: dict[str, str], base_url: str = "") -> PageInputs:
+    before, after = (None if p is None else p.slug for p in site.neighbours(paper))
+    near = [slug for slug in (before, after) if slug]
+    dumps = dict.fromkeys(source.dump for source in paper.sources)
+    return PageInputs(
+        paper=paper, url=base_url + addresses.paper_url(paper.slug) if base_url else "",
+        themes=tuple((m.theme, site.themes[m.theme].name) for m in paper.themes),
+        links=tuple((slug, links[slug]) for slug in (*paper.related, *near)),
+        reasons=tuple(tuple(terms) for terms in shared[paper.slug]),
+        neighbours=(before, after),
+        listings=tuple((dump, site.listing_path(dump), names[dump]) for dump in dumps),
+        graph=graph_svg(paper, site, links))
+
+
+def render_page(inputs: PageInputs) -> str:
+    paper, url = inputs.paper, inputs.url
+    listings = {dump: (path, name) for dump, path, name in inputs.listings}
     return render("paper.html.j2", addresses.paper(paper.slug), paper=paper, ids=heading_ids(paper.title),
-                  themes=site.themes,
-                  paper_links=links, neighbours=site.neighbours(paper), listing_path=site.listing_path,
-                  reasons=dict(zip(paper.related, shared[paper.slug], strict=True)),
-                  graph=graph_svg(paper, site, links), listing_names=names, code_links=code,
+                  themes={slug: SimpleNamespace(slug=slug, name=name) for slug, name in inputs.themes},
+                  paper_links=dict(inputs.links), neighbours=inputs.neighbours,
+                  listing_path=lambda dump: listings[dump][0],
+                  reasons=dict(zip(paper.related, inputs.reasons, strict=True)),
+                  graph=inputs.graph, listing_names={dump: name for dump, (_, name) in listings.items()},
+                  code_links=[u for u in paper.links if is_code(u)],
                   bibtex=cite.bibtex(paper, url or addresses.paper_url(paper.slug)),
                   head=cite.meta_tags(paper, url), plain_forms=plain_forms(f"{paper.title} {paper.abstract}"),
                   arxiv_id=getattr(paper, "arxiv_id", None),
@@ -129,10 +161,13 @@ def render_paper(paper: Paper, site: SiteIndex, links: PaperLinks, shared: dict[
 
 
 def paper_pages(site: SiteIndex, base_url: str = "") -> Iterator[tuple[str, str]]:
-    """`base_url`: the site's absolute address (mkdocs.yml site_url), for meta tags and citations."""
+    """`base_url`: the site's absolute address (mkdocs.yml site_url), for meta tags and citations. In a build
+    with a cache, only the pages whose inputs changed since the last build are rendered."""
     links = PaperLinks(site)
     shared = incremental.memo(shared_terms, site.corpus.papers)
     names = site.listing_names
     base = base_url.rstrip("/") + "/" if base_url else ""
-    for paper in site.corpus.papers:
-        yield addresses.paper(paper.slug), render_paper(paper, site, links, shared, names, base)
+    papers = site.corpus.papers
+    pages = incremental.memo_each(render_page, [(page_inputs(p, site, links, shared, names, base),) for p in papers])
+    for paper, page in zip(papers, pages, strict=True):
+        yield addresses.paper(paper.slug), page
