@@ -212,7 +212,8 @@ def memo(function, *args):
     return result
 
 
-_EACH: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}  # memo_each's file -> (its stat, entries)
+# memo_each's file as this process last wrote or read it: (path, its stat, its entries)
+_each: tuple[Path, tuple[int, int, int], dict[str, Any]] | None = None
 
 
 def memo_each(function, calls: list[tuple]) -> list:
@@ -221,25 +222,26 @@ def memo_each(function, calls: list[tuple]) -> list:
     are kept in one file per function, replaced by the next build's: the cache does not grow with edits.
     Under `mkdocs serve` the entries also stay in memory between rebuilds. Only for pure functions of the
     generator's own data, as `memo`."""
+    global _each
     import pickle
 
     build = _build
     if build is None:
         return [function(*args) for args in calls]
-    name = f"{function.__module__}.{function.__qualname__}".encode()
+    name = f"{function.__module__}.{function.__qualname__}"
     # Pickled arguments as the key (faster than _stable, which matters per page): equal bytes unpickle to
     # equal arguments, so a key never stands for other inputs; equal arguments pickled differently (objects
     # shared differently) would only be a miss.
-    keys = [_digest(build.code.encode(), name, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
+    keys = [_digest(build.code.encode(), name.encode(), pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
             for args in calls]
-    path = build.cache.folder / "memo" / f"each-{function.__module__}.{function.__qualname__}.pickle"
+    path = build.cache.folder / "memo" / f"each-{name}.pickle"
     known = _each_entries(path)
     results = [known[key] if key in known else function(*args) for key, args in zip(keys, calls, strict=True)]
     made = dict(zip(keys, results, strict=True))
     if made.keys() != known.keys():
         data = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
         write.write_bytes(path, FORMAT + _digest(data).encode() + b"\n" + data)
-        _keep(path, _stat(path), made)
+        _each = (path, _stat(path), made)
     return results
 
 
@@ -251,24 +253,19 @@ def _stat(path: Path) -> tuple[int, int, int]:
 def _each_entries(path: Path) -> dict[str, Any]:
     """memo_each's file: from memory when this process wrote or read it as it is, else read and checked
     against its digest (a damaged or foreign file is no entries)."""
+    global _each
     import pickle
 
     try:
         stat = _stat(path)
     except OSError:
         return {}
-    kept = _EACH.get(path)
-    if kept is not None and kept[0] == stat:
-        return kept[1]
+    if _each is not None and _each[:2] == (path, stat):
+        return _each[2]
     data = PageCache.get_file(path)
     entries = pickle.loads(data) if data is not None else {}
-    _keep(path, stat, entries)
+    _each = (path, stat, entries)
     return entries
-
-
-def _keep(path: Path, stat: tuple[int, int, int], entries: dict[str, Any]) -> None:
-    _EACH.clear()  # one build's results in memory at a time
-    _EACH[path] = (stat, entries)
 
 
 def memo_later(function, *args, key: tuple | None = None):

@@ -192,7 +192,7 @@ def test_memo_each_computes_only_the_calls_it_has_not_seen(tmp_path):
         assert incremental.memo_each(double, [(1,), (2,)]) == [2, 4]
         assert incremental.memo_each(double, [(1,), (3,)]) == [2, 6]
         assert calls == [1, 2, 3]
-        incremental._EACH.clear()  # a new process reads the file
+        incremental._each = None  # a new process reads the file
         assert incremental.memo_each(double, [(1,), (3,)]) == [2, 6]
         assert calls == [1, 2, 3]
         path = next((tmp_path / "memo").glob("each-*.pickle"))
@@ -205,20 +205,37 @@ def test_memo_each_computes_only_the_calls_it_has_not_seen(tmp_path):
         assert calls == [1, 2, 3, 1, 3, 1]
     finally:
         incremental._build = None
-        incremental._EACH.clear()
+        incremental._each = None
 
 
 def test_memo_keys_follow_the_code_not_the_docs(tmp_path):
-    """A docs/ page or mkdocs.yml edited changes every page's key but no memo's: related papers, charts and
-    paper pages are not computed again for it."""
+    """A docs/ page or mkdocs.yml edited changes the site key (every page's) but no memo's key: related
+    papers, charts and paper pages are not computed again for it."""
+    calls = []
+
+    def double(x):
+        calls.append(x)
+        return x * 2
+
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "about.md").write_text("# About\n")
     config = tmp_path / "mkdocs.yml"
     config.write_text("site_name: X\n")
-    code, site = incremental.code_key(), incremental.site_key(config)
+    code, cache = incremental.code_key(), incremental.PageCache(tmp_path / "cache")
+    sites = [incremental.site_key(config, code)]
     (tmp_path / "docs" / "about.md").write_text("# About us\n")
-    assert incremental.code_key() == code
-    assert incremental.site_key(config) != site
+    sites.append(incremental.site_key(config, code))
+    assert sites[0] != sites[1]
+    try:
+        for site in sites:
+            incremental._build = incremental.Build(cache, site, code)
+            assert incremental.memo(double, 2) == 4
+            assert incremental.memo_each(double, [(3,)]) == [6]
+            incremental._each = None  # each build in a new process
+    finally:
+        incremental._build = None
+        incremental._each = None
+    assert calls == [2, 3]
 
 
 def test_page_key_depends_on_markdown_address_and_site():

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -132,11 +131,9 @@ def test_highlighting_after_a_hyphenated_query(page, real_site_url):
     open_box(page, real_site_url)
     type_query(page, "needle-in-haystack")
     first = page.locator(RESULTS).first.locator("a").first
-    # Typing shows the answer to "needle" on the way, so wait for the one that highlights both words
-    expect(first).to_have_attribute("href", re.compile(r"/papers/titans-learning-to-memorize-at-test-time/\?h=needle\+haystack$"),
-                                    timeout=TIMEOUT)
-    href = first.get_attribute("href")
-    assert parse_qs(urlsplit(href).query)["h"] == ["needle haystack"], href
+    # Typing shows the answer to "needle" on the way: wait for the one that highlights both words
+    expect(first).to_have_attribute(
+        "href", re.compile(r"/papers/titans-learning-to-memorize-at-test-time/\?h=needle\+haystack$"), timeout=TIMEOUT)
     first.click()
     page.wait_for_url(re.compile(r"/papers/titans-learning-to-memorize-at-test-time/"), timeout=TIMEOUT)
     marks = page.locator("article mark[data-md-highlight]")

@@ -7,7 +7,6 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from generator import addresses, incremental
 from generator.links import is_code
@@ -146,13 +145,10 @@ def page_inputs(paper: Paper, site: SiteIndex, links: PaperLinks, shared: dict[s
 
 def render_page(inputs: PageInputs) -> str:
     paper, url = inputs.paper, inputs.url
-    listings = {dump: (path, name) for dump, path, name in inputs.listings}
     return render("paper.html.j2", addresses.paper(paper.slug), paper=paper, ids=heading_ids(paper.title),
-                  themes={slug: SimpleNamespace(slug=slug, name=name) for slug, name in inputs.themes},
-                  paper_links=dict(inputs.links), neighbours=inputs.neighbours,
-                  listing_path=lambda dump: listings[dump][0],
-                  reasons=dict(zip(paper.related, inputs.reasons, strict=True)),
-                  graph=inputs.graph, listing_names={dump: name for dump, (_, name) in listings.items()},
+                  theme_names=dict(inputs.themes), paper_links=dict(inputs.links), neighbours=inputs.neighbours,
+                  listings={dump: (path, name) for dump, path, name in inputs.listings},
+                  reasons=dict(zip(paper.related, inputs.reasons, strict=True)), graph=inputs.graph,
                   code_links=[u for u in paper.links if is_code(u)],
                   bibtex=cite.bibtex(paper, url or addresses.paper_url(paper.slug)),
                   head=cite.meta_tags(paper, url), plain_forms=plain_forms(f"{paper.title} {paper.abstract}"),
