@@ -3,7 +3,8 @@
 * Pages: the HTML MkDocs made of each generated page. A page's HTML is a
   function of its Markdown, its address and everything else that goes into
   every page: the generator's own code, mkdocs.yml (with the environment
-  variables it reads), docs/ (templates, styles, hand-written pages) and the
+  variables it reads), docs/ (templates, styles, the addresses of hand-written
+  pages, and their text when the nav takes a title from it: `_docs_tree`) and the
   versions of Python, MkDocs, Material and Python-Markdown. `page_key` hashes
   all of it, so a cached page is used only when MkDocs would make the same
   bytes again.
@@ -99,14 +100,38 @@ def site_key(config_file: str | Path, code: str | None = None) -> str:
     """What every page depends on besides its own Markdown (see the module's docstring): taken from the
     files themselves, so it costs no MkDocs start-up. mkdocs.yml is hashed with the values of the
     environment variables it reads (`!ENV`). `code`: code_key(), when the caller has it already."""
+    text, env, docs_dir = _config(config_file)
+    return _digest((code or code_key()).encode(), text, *env, *_docs_tree(docs_dir, text.decode("utf-8", "replace")))
+
+
+def _config(config_file: str | Path) -> tuple[bytes, list[bytes], Path]:
+    """mkdocs.yml's bytes, the values of the environment variables it reads, and its docs folder."""
     config_file = Path(config_file)
     text = config_file.read_bytes()
     names = sorted({name for tag in _ENV_TAG.findall(text.decode("utf-8", "replace"))
                     for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", tag)})
     env = [f"{name}={os.environ.get(name)}".encode() for name in names]
     docs = _DOCS_DIR.search(text.decode("utf-8", "replace"))
-    docs_dir = config_file.parent / (docs[1] if docs else "docs")
-    return _digest((code or code_key()).encode(), text, *env, *_tree(docs_dir))
+    return text, env, config_file.parent / (docs[1] if docs else "docs")
+
+
+_MARKDOWN = {".md", ".markdown", ".mdown", ".mkdn", ".mkd"}  # mkdocs.utils.markdown_extensions
+
+
+def _docs_tree(docs_dir: Path, config_text: str) -> list[bytes]:
+    """docs/ as every other page sees it: templates, styles and scripts whole; of a hand-written page, its
+    address, and its text only when the nav may take the page's title from it (MkDocs renders the nav,
+    titles included, into every page). A page the nav lists as `- Title: path` gives other pages nothing
+    but its address, so editing it renders no generated page again; MkDocs renders the page itself on
+    every build, and the links to it are checked on every build (check_links)."""
+    out = _tree(docs_dir)
+    for i in range(0, len(out), 2):
+        name = os.fsdecode(out[i])
+        if Path(name).suffix.lower() in _MARKDOWN and re.search(
+                rf"^\s*-\s*[^\s:#'\"][^:#\n]*:\s*['\"]?{re.escape(Path(name).as_posix())}['\"]?\s*(#.*)?$",
+                config_text, re.M):
+            out[i + 1] = b"titled in the nav"
+    return out
 
 
 def page_key(site: str, src_uri: str, markdown: str) -> str:
@@ -216,12 +241,13 @@ def memo(function, *args):
 _each: tuple[Path, tuple[int, int, int], dict[str, Any]] | None = None
 
 
-def memo_each(function, calls: list[tuple]) -> list:
+def memo_each(function, calls: list[tuple], context: object = None) -> list:
     """[function(*args) for args in calls], each result taken from the last build when it made the same call
     (a rebuild after a small edit renders only the pages whose inputs changed). The results of one build
     are kept in one file per function, replaced by the next build's: the cache does not grow with edits.
     Under `mkdocs serve` the entries also stay in memory between rebuilds. Only for pure functions of the
-    generator's own data, as `memo`."""
+    generator's own data, as `memo`; `context`: for a bound method, everything it reads of its object, as a
+    value of the generator's own types (keyed once, with every call)."""
     global _each
     import pickle
 
@@ -232,8 +258,8 @@ def memo_each(function, calls: list[tuple]) -> list:
     # Pickled arguments as the key (faster than _stable, which matters per page): equal bytes unpickle to
     # equal arguments, so a key never stands for other inputs; equal arguments pickled differently (objects
     # shared differently) would only be a miss.
-    keys = [_digest(build.code.encode(), name.encode(), pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
-            for args in calls]
+    shared = _digest(build.code.encode(), name.encode(), _stable(context, {})).encode()
+    keys = [_digest(shared, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)) for args in calls]
     path = build.cache.folder / "memo" / f"each-{name}.pickle"
     known = _each_entries(path)
     results = [known[key] if key in known else function(*args) for key, args in zip(keys, calls, strict=True)]
@@ -378,7 +404,7 @@ def reuse(files, generated: dict[str, str | bytes], html_links: dict[str, list[s
         if html is None:
             build.pending[src_uri] = key
             continue
-        write.write_bytes(Path(file.abs_dest_path), html)
+        write.new_file(Path(file.abs_dest_path), html)  # the build's own new folder (see the docstring)
         file.is_modified = _unmodified  # MkDocs' dirty mode skips reading and rendering the page
         build.reused[src_uri] = markdown
 
@@ -487,12 +513,13 @@ def _last_build(cache: Path, site: Path) -> Path:
 
 
 def inputs_key(config_file: str | Path, corpus: Path, *options: object) -> str:
-    """Everything a site is built from: site_key, the corpus folder, the build date (MkDocs puts it in
-    sitemap.xml) and the command's options."""
+    """Everything a site is built from: site_key, all of docs/ (site_key leaves out the text of pages the
+    nav titles), the corpus folder, the build date (MkDocs puts it in sitemap.xml) and the command's
+    options."""
     from mkdocs.utils import get_build_date
 
-    return _digest(site_key(config_file).encode(), os.fsencode(corpus.resolve()), *_tree(corpus),
-                   get_build_date().encode(), repr(options).encode())
+    return _digest(site_key(config_file).encode(), *_tree(_config(config_file)[2]), os.fsencode(corpus.resolve()),
+                   *_tree(corpus), get_build_date().encode(), repr(options).encode())
 
 
 def _manifest(site: Path) -> str:
@@ -549,7 +576,7 @@ def store_pagefind(key: str, index: Path) -> None:
     if build is None or not key or build.warnings.count or not index.is_dir():
         return
     stored = build.cache.folder / "pagefind" / key
-    write.copy_tree(index, stored / "index")
+    write.link_tree(index, stored / "index")
     write.write_bytes(stored / "digest", (_tree_digest(stored / "index") or "").encode())
 
 

@@ -107,11 +107,11 @@ class Indexing:
                 if self.process.wait() != 0:
                     text = self.output.read_text(encoding="utf-8", errors="replace")
                     raise PluginError(f"Paper Atlas: Pagefind could not index the site: {text}")
-                incremental.store_pagefind(self.key, self.scratch / "pagefind")
                 write.discard(self.site / "pagefind")
                 write.move(self.scratch / "pagefind", self.site / "pagefind")
+                incremental.store_pagefind(self.key, self.site / "pagefind")
             else:
-                write.copy_tree(self.stored, self.site / "pagefind")
+                write.link_tree(self.stored, self.site / "pagefind")
         finally:
             self.abort()
 

@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import yamlfile
+from generator import incremental, yamlfile
 from generator.addresses import theme_slug
 from generator.errors import ThemeFileError
 from generator.model import Paper, Problem, Theme, ThemeMatch
@@ -243,6 +243,8 @@ class Matcher:
     def __init__(self, rules: Rules | tuple[Theme, ...]):
         self.rules = rules if isinstance(rules, Rules) else Rules(tuple(rules))
         self.themes = self.rules.themes
+        # All that `scores` reads of the rules (not names, descriptions or include/exclude lists).
+        self.scored_by = (tuple((t.slug, t.terms, t.weak) for t in self.themes), self.rules.threshold)
         # term -> [(theme index, weak, position in the theme's lists)]: hits are gathered per found term.
         self.owners: dict[str, list[tuple[int, bool, int]]] = {}
         for i, theme in enumerate(self.themes):
@@ -383,8 +385,12 @@ def assign(papers: tuple[Paper, ...], rules: Rules | tuple[Theme, ...]
     matcher = Matcher(rules)
     include, exclude, problems = manual_lists(papers, matcher.rules)
     none: frozenset[str] = frozenset()
-    matches = [matcher.match(p.title, p.abstract, _keywords(p), include.get(p.slug, none),
-                             exclude.get(p.slug, none)) for p in papers]
+    # Scoring is the work (a paper's scores change only with its text or the themes' terms): a rebuild
+    # after an edit scores only the papers it changed, unless the terms changed.
+    scores = incremental.memo_each(matcher.scores, [(p.title, p.abstract, _keywords(p)) for p in papers],
+                                   context=matcher.scored_by)
+    matches = [place(s, matcher.rules.max_themes, include.get(p.slug, none), exclude.get(p.slug, none))
+               for p, s in zip(papers, scores, strict=True)]
     return matches, problems
 
 

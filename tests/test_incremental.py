@@ -36,13 +36,14 @@ def dump(first: int, count: int, day: int) -> str:
     return "\n".join(lines)
 
 
-def build(corpus: Path, site: Path, cache: Path, fresh: bool = False) -> Result | subprocess.CompletedProcess:
+def build(corpus: Path, site: Path, cache: Path, fresh: bool = False,
+          config: Path = ROOT / "mkdocs.yml") -> Result | subprocess.CompletedProcess:
     """`generator build --verbose` with its own cache folder. The site under test is rebuilt in this
     process, one build after another, as `mkdocs serve` does; a `fresh` build (the reference it is
     compared with) runs in a new interpreter, so no state kept in memory can shape it."""
     settings = {"PAPER_ATLAS_CACHE": str(cache),
                 "SOURCE_DATE_EPOCH": "1767225600"}  # the same build date for every build of the test
-    args = ["build", "--corpus", str(corpus), "--site", str(site), "--verbose"]
+    args = ["build", "--corpus", str(corpus), "--site", str(site), "--config", str(config), "--verbose"]
     if fresh:
         env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **settings)
         result = subprocess.run([sys.executable, "-m", "generator", *args], cwd=ROOT, env=env,
@@ -99,6 +100,17 @@ def change_theme(corpus: Path) -> None:
     path.write_text(text.replace(name, "Spikes and neuromorphic chips", 1), encoding="utf-8")
 
 
+def change_weak_term(corpus: Path) -> None:
+    """A theme given one more weak term, and nothing else in the terms (its papers' reasons change: the
+    scores kept from the last build must not serve), its description edited (nothing is placed again)."""
+    path = corpus / "themes.yml"
+    text = path.read_text(encoding="utf-8")
+    weak = text.index("weak: [", text.index("Spikes and neuromorphic chips")) + len("weak: [")
+    text = text[:weak] + "model, " + text[weak:]
+    path.write_text(text.replace("spike-based models of computation.", "spike-based models, edited.", 1),
+                    encoding="utf-8")
+
+
 def change_delete_dump(corpus: Path) -> None:
     (corpus / "b.txt").unlink()
 
@@ -114,7 +126,7 @@ def history(tmp_path_factory):
 
 
 CHANGES = [("add a dump", change_add_dump), ("edit a paper", change_edit_paper), ("change a theme", change_theme),
-           ("delete a dump", change_delete_dump)]
+           ("add a weak term", change_weak_term), ("delete a dump", change_delete_dump)]
 
 
 def test_incremental_build_equals_a_full_build_after_each_change(history, tmp_path):
@@ -128,6 +140,53 @@ def test_incremental_build_equals_a_full_build_after_each_change(history, tmp_pa
         assert from_cache(full_result) == 0, name
         assert from_cache(incremental_result) > 0, name  # the cache did serve pages
         same_tree(history.site, full)
+
+
+def test_editing_a_docs_page_renders_no_generated_page_again(tmp_path):
+    """A hand-written page the nav titles gives the other pages only its address: editing it renders none of
+    them again. Untitled in the nav, its heading is its title in every page's nav: then they all are."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "docs", project / "docs")
+    config = project / "mkdocs.yml"
+    shutil.copy2(ROOT / "mkdocs.yml", config)
+    (project / "generator").symlink_to(ROOT / "generator")
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 6, 1)})
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    about = project / "docs" / "about.md"
+    assert "  - About: about.md\n" in config.read_text(encoding="utf-8")
+    build(corpus, site, cache, config=config)
+    for record in (cache / "builds").glob("*.json"):
+        record.unlink()  # a build with nothing changed: what every rebuild renders (targets of #anchors)
+    always = re.search(r"rendered (\d+) of", build(corpus, site, cache, config=config).stderr)
+    assert always, "no count"
+    def retitle() -> None:
+        """Untitled in the nav (the build after that renders every page anyway: mkdocs.yml changed), then
+        retitled by its heading, which becomes its title in the nav."""
+        config.write_text(config.read_text(encoding="utf-8").replace("  - About: about.md\n", "  - about.md\n"),
+                          encoding="utf-8")
+        build(corpus, site, cache, config=config)
+        about.write_text(re.sub(r"^# .*$", "# All about it", about.read_text(encoding="utf-8"), count=1, flags=re.M),
+                         encoding="utf-8")
+
+    edits = [("edit the page", lambda: about.write_text(about.read_text(encoding="utf-8") + "\nOne more line.\n",
+                                                        encoding="utf-8")),
+             ("retitle the page", retitle)]
+    for name, edit in edits:
+        edit()
+        result = build(corpus, site, cache, config=config)
+        rendered = re.search(r"rendered (\d+) of (\d+) generated pages", result.stderr)
+        assert rendered, result.stderr[-2000:]
+        full = tmp_path / name.replace(" ", "-")
+        build(corpus, full, tmp_path / f"empty-cache-{name.replace(' ', '-')}", fresh=True, config=config)
+        same_tree(site, full)
+        if name == "edit the page":
+            assert rendered[1] == always[1] != rendered[2], name
+            assert "One more line." in (site / "about" / "index.html").read_text(encoding="utf-8")
+        if name == "retitle the page":
+            assert rendered[1] == rendered[2], name
+            assert "All about it" in next(site.glob("papers/*/index.html")).read_text(encoding="utf-8")
 
 
 def test_nothing_changed_rewrites_nothing(history):
@@ -203,6 +262,9 @@ def test_memo_each_computes_only_the_calls_it_has_not_seen(tmp_path):
         incremental._build = incremental.Build(incremental.PageCache(tmp_path), "site", "other code")
         assert incremental.memo_each(double, [(1,)]) == [2]
         assert calls == [1, 2, 3, 1, 3, 1]
+        assert incremental.memo_each(double, [(1,)], context=("terms", 1)) == [2]  # what a method reads changed
+        assert incremental.memo_each(double, [(1,)], context=("terms", 1)) == [2]
+        assert calls == [1, 2, 3, 1, 3, 1, 1]
     finally:
         incremental._build = None
         incremental._each = None

@@ -46,14 +46,16 @@ def charts(site: SiteIndex) -> Callable[[], tuple[list[tuple[str, str]], dict[st
     process meanwhile (incremental.memo_later)."""
     papers, themes = site.corpus.papers, site.corpus.themes
     by_theme = {slug: tuple(papers) for slug, papers in site.by_theme.items()}
-    drawn_from = (themes, tuple((p.date, p.themes[0].theme if p.themes else None) for p in papers),
+    drawn_from = (tuple((t.slug, t.name) for t in themes),
+                  tuple((p.date, p.themes[0].theme if p.themes else None) for p in papers),
                   {slug: tuple(p.date for p in members) for slug, members in by_theme.items()})
     return incremental.memo_later(_charts, papers, themes, by_theme, key=drawn_from)
 
 
 def _charts(papers: tuple[Paper, ...], themes: tuple[Theme, ...],
             by_theme: dict[str, tuple[Paper, ...]]) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """Reads only the themes and the papers' dates and first themes (`charts` keys the cache on them)."""
+    """Reads only the themes' slugs and names and the papers' dates and first themes (`charts` keys the
+    cache on them: editing a theme's description or terms that place no paper elsewhere draws nothing)."""
     from generator.render import charts as draw  # matplotlib: imported when a site is rendered
 
     files, alts = [], {}
