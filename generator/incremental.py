@@ -552,10 +552,10 @@ def expand_glob(pattern: str) -> list[str]:
     return [p for alt in m[1].split(",") for p in expand_glob(pattern[:m.start()] + alt + pattern[m.end():])]
 
 
-def stored_pagefind(command: list[str], pages: list[tuple[str, bytes]]) -> tuple[str, Path | None]:
-    """(the key of running Pagefind `command` over `pages` (site path, bytes), the index an earlier build
-    made of the same pages with the same command, if the cache holds it whole). Pagefind's output depends
-    only on those pages and the command (`command` names no folder of this build)."""
+def stored_pagefind(arguments: list[str], pages: list[tuple[str, bytes]]) -> tuple[str, Path | None]:
+    """(the key of running Pagefind with `arguments` over `pages` (site path, bytes), the index an earlier build
+    made of the same pages with the same arguments, if the cache holds it whole). Pagefind's output depends
+    only on those pages, its version and the arguments (`arguments` name no folder of this build)."""
     build = _build
     if build is None:
         return "", None
@@ -563,7 +563,7 @@ def stored_pagefind(command: list[str], pages: list[tuple[str, bytes]]) -> tuple
         version = metadata.version("pagefind")
     except metadata.PackageNotFoundError:
         version = "none"
-    key = _digest(FORMAT, version.encode(), *(a.encode() for a in command),
+    key = _digest(FORMAT, version.encode(), *(a.encode() for a in arguments),
                   *(part for path, data in sorted(pages) for part in (os.fsencode(path), data)))
     stored = build.cache.folder / "pagefind" / key
     known = _read(stored / "digest")
