@@ -107,7 +107,8 @@ def _load(path: Path, with_related: bool) -> Corpus:
                          matcher.match(title, abstract, keywords)[0].theme != themes.OTHER.slug)
     papers = with_api.papers
     matches, theme_problems = themes.assign(papers, rules)
-    similar = incremental.memo(related.related, papers) if with_related else [()] * len(papers)
+    similar = (incremental.memo(related.related, papers, key=tuple((p.slug, p.title, p.abstract) for p in papers))
+               if with_related else [()] * len(papers))  # related() reads those three
     added = added_dates(papers, dumps, api_files)
     papers = tuple(replace(p, themes=m, related=r, added=added[p.slug])
                    for p, m, r in zip(papers, matches, similar, strict=True))

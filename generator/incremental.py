@@ -44,6 +44,7 @@ import os
 import posixpath
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -220,20 +221,21 @@ def template_cache():
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def memo(function, *args):
+def memo(function, *args, key: tuple | None = None):
     """function(*args), taken from the cache when this build has one and the same call was made before.
-    Only for pure functions of the generator's own data: the key is the generator's code and the arguments."""
+    Only for pure functions of the generator's own data: the key is the generator's code and the arguments,
+    or `key`: the part of the arguments the result depends on (as in memo_later), cheaper to key."""
     import pickle
 
     build = _build
     if build is None:
         return function(*args)
-    cache, key = MemoCache(build.cache.folder), _memo_key(build, function, args)
-    data = cache.get(key)
+    cache, entry = MemoCache(build.cache.folder), _memo_key(build, function, args if key is None else key)
+    data = cache.get(entry)
     if data is not None:
         return pickle.loads(data)
     result = function(*args)
-    cache.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    cache.put(entry, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
 
 
@@ -395,18 +397,26 @@ def reuse(files, generated: dict[str, str | bytes], html_links: dict[str, list[s
     build.generated = sum(1 for p in generated if p.endswith(".md"))
     build.files = files
     targets = anchor_targets(generated) | finished.anchor_targets(files, html_links)
-    for src_uri, markdown in generated.items():
-        if not src_uri.endswith(".md") or src_uri in targets or not isinstance(markdown, str):
-            continue  # pages only (Markdown is text; charts and feeds are not pages)
-        file = files.get_file_from_path(src_uri)
-        key = page_key(build.site, src_uri, markdown)
+    pages = [(src_uri, markdown, page_key(build.site, src_uri, markdown)) for src_uri, markdown in generated.items()
+             # pages only (Markdown is text; charts and feeds are not pages)
+             if src_uri.endswith(".md") and src_uri not in targets and isinstance(markdown, str)]
+
+    def copy(key: str, dest: str) -> bool:
         html = build.cache.get(key)
-        if html is None:
+        if html is not None:
+            write.new_file(Path(dest), html)  # the build's own new folder (see the docstring)
+        return html is not None
+
+    # Reading, checking and writing a page is mostly system calls and hashing, which let other threads run.
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(copy, [key for _, _, key in pages],
+                              [files.get_file_from_path(src_uri).abs_dest_path for src_uri, _, _ in pages]))
+    for (src_uri, markdown, key), cached in zip(pages, found, strict=True):
+        if cached:
+            files.get_file_from_path(src_uri).is_modified = _unmodified  # MkDocs' dirty mode skips the page
+            build.reused[src_uri] = markdown
+        else:
             build.pending[src_uri] = key
-            continue
-        write.new_file(Path(file.abs_dest_path), html)  # the build's own new folder (see the docstring)
-        file.is_modified = _unmodified  # MkDocs' dirty mode skips reading and rendering the page
-        build.reused[src_uri] = markdown
 
 
 def _unmodified() -> bool:
@@ -542,6 +552,39 @@ def up_to_date(config_file: str | Path, inputs: str, site: Path) -> bool:
 
 
 # --------------------------------------------------------------------------- Pagefind
+
+
+def body_key(src_uri: str, source: str, files) -> str:
+    """The key of a hand-written page's HTML body (what MkDocs' Markdown makes of it, before the template):
+    its source, its address, every page's address (its links are resolved against them) and site_key."""
+    build = _build
+    if build is None:
+        return ""
+    return _digest(build.site.encode(), src_uri.encode(), source.encode("utf-8", "surrogatepass"),
+                   *sorted(f.src_uri.encode("utf-8", "surrogatepass") for f in files))
+
+
+def known_body(key: str) -> str | None:
+    """The body an earlier build rendered for `key` (body_key), if the cache holds it. Only ever assumed:
+    Pagefind's run checks it against the body MkDocs renders (pagefind.Indexing)."""
+    build = _build
+    if build is None or not key:
+        return None
+    data = BodyCache(build.cache.folder).get(key)
+    return None if data is None else data.decode("utf-8", "surrogatepass")
+
+
+def keep_body(key: str, body: str) -> None:
+    build = _build
+    if build is not None and key:
+        BodyCache(build.cache.folder).put(key, body.encode("utf-8", "surrogatepass"))
+
+
+class BodyCache(PageCache):
+    """The HTML bodies of hand-written indexed pages (the about page), as MkDocs rendered them."""
+
+    def _path(self, key: str) -> Path:
+        return self.folder / "bodies" / key[:2] / f"{key}.html"
 
 
 def expand_glob(pattern: str) -> list[str]:

@@ -12,6 +12,13 @@ child process while MkDocs renders Material's templates and writes the site
 The build waits for it at the end (on_post_build) and moves the index into
 the site.
 
+On a rebuild (`mkdocs serve`, `generator build` with the cache), the about
+page's body is usually the one the last build rendered from the same source:
+Pagefind then starts at once on that kept body (incremental.known_body), while
+this build still reads the cache and renders, and the body MkDocs renders is
+checked against it. A difference starts Pagefind again, so a kept body never
+reaches the index unchecked.
+
 Pagefind reads a page's `data-pagefind-body` element, its first h1 and the
 `lang` of its <html>; the small files hold those as the finished pages do, so
 the index is byte-identical to one made from the built site
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import logging
 import pickle
 import subprocess
 import sys
@@ -33,6 +41,8 @@ from mkdocs.exceptions import PluginError
 from generator import finished, incremental, write
 from generator.children import popen_kwargs
 from generator.pagefind_child import PAGES
+
+log = logging.getLogger("mkdocs.plugins.paper_atlas")
 
 GLOB = "{papers/**/*.html,about/*.html}"  # the only pages with a data-pagefind-body
 OPTIONS = ["--silent", "--exclude-selectors", ".headerlink"]  # the ¶ permalink is not part of a title
@@ -78,15 +88,37 @@ class Indexing:
         self.scratch: Path | None = None
         self.key = ""
         self.stored: Path | None = None
-        if not self.waiting:  # nothing for MkDocs to render first
+        # When the last build rendered each of them from the same source, Pagefind starts now on those
+        # bodies, while this build still reads the cache and renders; page_ready checks each body MkDocs
+        # renders against the one assumed and starts Pagefind again on a difference.
+        self.body_keys = {src_uri: incremental.body_key(src_uri, self.pages[src_uri].content_string, files)
+                          for src_uri in self.waiting}
+        assumed = {src_uri: incremental.known_body(key) for src_uri, key in self.body_keys.items()}
+        self.assumed = {src_uri: body for src_uri, body in assumed.items() if body is not None}
+        if self.assumed and self.assumed.keys() == self.waiting:
+            self.bodies.update(self.assumed)
+            self._start()
+            log.info("Paper Atlas: Pagefind started before rendering, on %d page bodies kept from the last build",
+                     len(self.assumed))
+        elif not self.waiting:  # nothing for MkDocs to render first
             self._start()
 
     def page_ready(self, page, html: str) -> None:
         """A page's HTML body is known (the hook's on_page_content); start once all of them are."""
-        if page.file.src_uri in self.waiting and self.scratch is None:
-            self.bodies[page.file.src_uri] = html
+        src_uri = page.file.src_uri
+        if src_uri not in self.waiting:
+            return
+        if self.assumed.get(src_uri) != html:
+            incremental.keep_body(self.body_keys[src_uri], html)
+        if self.scratch is None:
+            self.bodies[src_uri] = html
             if len(self.bodies) == len(self.waiting):
                 self._start()
+        elif self.bodies.get(src_uri) != html:  # started on a body the page no longer has: start again
+            log.info("Paper Atlas: %s renders otherwise than the last build kept it; Pagefind starts again", src_uri)
+            self.abort()
+            self.bodies[src_uri] = html
+            self._start()
 
     def _start(self) -> None:
         """Pagefind's child process writes the stand-ins itself (`main`), on the second core: thousands of
@@ -140,3 +172,4 @@ class Indexing:
             self.process.wait()
         if self.scratch is not None:
             write.discard(self.scratch)
+        self.process = self.scratch = None

@@ -37,3 +37,36 @@ def test_a_dirty_rebuild_indexes_the_pages_it_did_not_render(tmp_path):
         if extra == ["--strict"]:
             first = tree_hash(site / "pagefind")
     assert tree_hash(site / "pagefind") == first
+
+
+def test_pagefind_starts_on_the_last_builds_about_body_and_again_when_it_differs(tmp_path, monkeypatch):
+    """A rebuild starts Pagefind before MkDocs renders the about page, on the body the last build rendered;
+    a kept body that differs from the one rendered (here: planted in the cache) starts Pagefind again.
+    Either way the index is the one Pagefind makes of the built site."""
+    from generator import incremental
+    from helpers import SPACED_HEADER, make_corpus, run_cli
+
+    lines = list(SPACED_HEADER) + ["Spiking Memory Paper", "", "Spiking neural networks store memory.", "",
+                                   "  • 2 authors", "·", "Jul 1, 2023 3", ""]
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": "\n".join(lines)})
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    monkeypatch.setenv("PAPER_ATLAS_CACHE", str(cache))
+
+    def build() -> str:
+        for record in (cache / "builds").glob("*.json"):
+            record.unlink()  # build again, nothing changed
+        result = run_cli("build", "--corpus", str(corpus), "--site", str(site), "--verbose")
+        assert result.returncode == 0, result.stdout + result.stderr
+        out = tmp_path / "expected"
+        subprocess.run([*pagefind.command(site), "--output-path", str(out)], check=True, capture_output=True)
+        assert tree_hash(site / "pagefind") == tree_hash(out)
+        subprocess.run(["rm", "-rf", str(out)], check=True)
+        return result.stderr
+
+    assert "Pagefind started before rendering" not in build()
+    assert "on 1 page bodies kept from the last build" in build()
+    [kept] = (cache / "bodies").rglob("*.html")
+    incremental.BodyCache(cache).put(kept.stem, b"<h1>Another about page</h1><p>planted</p>")
+    log = build()
+    assert "on 1 page bodies kept" in log and "about.md renders otherwise" in log, log
+    assert "Pagefind started before rendering" in build()  # the body rendered was kept again

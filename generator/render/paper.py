@@ -160,7 +160,8 @@ def paper_pages(site: SiteIndex, base_url: str = "") -> Iterator[tuple[str, str]
     """`base_url`: the site's absolute address (mkdocs.yml site_url), for meta tags and citations. In a build
     with a cache, only the pages whose inputs changed since the last build are rendered."""
     links = PaperLinks(site)
-    shared = incremental.memo(shared_terms, site.corpus.papers)
+    shared = incremental.memo(shared_terms, site.corpus.papers,  # what shared_terms reads of each paper
+                              key=tuple((p.slug, p.title, p.abstract, p.related) for p in site.corpus.papers))
     names = site.listing_names
     base = base_url.rstrip("/") + "/" if base_url else ""
     papers = site.corpus.papers
