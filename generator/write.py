@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import fcntl
 import os
 import shutil
@@ -164,9 +165,29 @@ def new_file(path: Path, data: bytes) -> None:
 
 
 def move(source: Path, target: Path) -> None:
-    """A finished file moved into place (same file system: atomic)."""
+    """A finished file or folder moved into place: renamed (atomic) on the same file system; from another
+    (Pagefind's scratch folder in a temp folder on tmpfs, the site on disk), copied beside the target,
+    then renamed over it."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(source, target)
+    try:
+        os.replace(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        near = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.moving-"))
+        try:
+            copied = near / target.name
+            if source.is_dir():
+                shutil.copytree(source, copied)
+            else:
+                shutil.copy2(source, copied)
+            os.replace(copied, target)
+        finally:
+            shutil.rmtree(near, ignore_errors=True)
+        if source.is_dir():
+            shutil.rmtree(source)
+        else:
+            source.unlink()
 
 
 def link_tree(source: Path, target: Path) -> None:

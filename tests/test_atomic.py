@@ -351,3 +351,27 @@ def test_a_background_swap_serves_the_new_tree_at_once_and_removes_the_old_one(t
         time.sleep(0.05)
     assert not built.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_folder_moved_from_another_file_system_is_copied_into_place(tmp_path, monkeypatch):
+    """Pagefind's scratch folder lives in the temp folder, on tmpfs on many systems, and the site on disk:
+    a rename between them fails (EXDEV) and the build died. The folder is copied into place instead."""
+    import errno
+
+    source = tmp_path / "scratch" / "pagefind"
+    (source / "fragment").mkdir(parents=True)
+    (source / "fragment" / "a.pf_fragment").write_bytes(b"fragment")
+    (source / "pagefind.js").write_bytes(b"js")
+    rename = os.replace
+
+    def across_devices(a, b):
+        if Path(a).is_relative_to(tmp_path / "scratch"):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        rename(a, b)
+
+    monkeypatch.setattr(write.os, "replace", across_devices)
+    target = tmp_path / "site" / "pagefind"
+    write.move(source, target)
+    assert (target / "fragment" / "a.pf_fragment").read_bytes() == b"fragment"
+    assert (target / "pagefind.js").read_bytes() == b"js"
+    assert not source.exists() and sorted(p.name for p in (tmp_path / "site").iterdir()) == ["pagefind"]
