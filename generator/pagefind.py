@@ -69,6 +69,14 @@ def _binary() -> str:
     return str(found.resolve())
 
 
+def _source(file) -> str | None:
+    """A hand-written page's Markdown, or None when it cannot be read (MkDocs says why when it reads it)."""
+    try:
+        return file.content_string
+    except (OSError, ValueError):
+        return None
+
+
 def _indexed(dest_uri: str) -> bool:
     return any(fnmatch.fnmatchcase(dest_uri, pattern) for pattern in incremental.expand_glob(GLOB))
 
@@ -91,15 +99,15 @@ class Indexing:
         # When the last build rendered each of them from the same source, Pagefind starts now on those
         # bodies, while this build still reads the cache and renders; page_ready checks each body MkDocs
         # renders against the one assumed and starts Pagefind again on a difference.
-        self.body_keys = {src_uri: incremental.body_key(src_uri, self.pages[src_uri].content_string, files)
-                          for src_uri in self.waiting}
+        self.body_keys = {src_uri: incremental.body_key(src_uri, source, files)
+                          for src_uri in self.waiting if (source := _source(self.pages[src_uri])) is not None}
         assumed = {src_uri: incremental.known_body(key) for src_uri, key in self.body_keys.items()}
         self.assumed = {src_uri: body for src_uri, body in assumed.items() if body is not None}
         if self.assumed and self.assumed.keys() == self.waiting:
             self.bodies.update(self.assumed)
             self._start()
-            log.info("Paper Atlas: Pagefind started before rendering, on %d page bodies kept from the last build",
-                     len(self.assumed))
+            log.info("Paper Atlas: Pagefind started before rendering, on the last build's body of %s",
+                     ", ".join(sorted(self.assumed)))
         elif not self.waiting:  # nothing for MkDocs to render first
             self._start()
 
@@ -108,7 +116,7 @@ class Indexing:
         src_uri = page.file.src_uri
         if src_uri not in self.waiting:
             return
-        if self.assumed.get(src_uri) != html:
+        if self.assumed.get(src_uri) != html and src_uri in self.body_keys:
             incremental.keep_body(self.body_keys[src_uri], html)
         if self.scratch is None:
             self.bodies[src_uri] = html
@@ -121,7 +129,7 @@ class Indexing:
             self._start()
 
     def _start(self) -> None:
-        """Pagefind's child process writes the stand-ins itself (`main`), on the second core: thousands of
+        """Pagefind's child process writes the stand-ins itself (pagefind_child), on the second core: thousands of
         small files cost this process, which renders the site meanwhile, a second at 2,000 papers."""
         self.scratch = Path(tempfile.mkdtemp(prefix="paper-atlas-pagefind-"))
         pages = [(file.dest_uri, self._page(src_uri, file)) for src_uri, file in self.pages.items()]
