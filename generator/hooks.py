@@ -35,9 +35,21 @@ def corpus_dir(config) -> Path:
 
 
 def on_files(files: Files, config) -> Files:
+    global _files, _html_links, _indexing
+    if _indexing is not None:
+        _indexing.abort()  # an earlier build under `mkdocs serve` that failed before its end
+        _indexing = None
+    early: dict[str, File] = {}  # the paper pages' files, made when Pagefind starts on them
+
+    def papers_made(papers: list[tuple[str, str]]) -> None:
+        """Pagefind starts on the paper pages while the other pages are generated."""
+        global _indexing
+        early.update((path, File.generated(config, path, content=text)) for path, text in papers)
+        _indexing = pagefind.Indexing(files, config, early=list(early.values()))
+
     try:
         corpus = load_corpus(corpus_dir(config))
-        pages = list(generate(corpus, config.site_url or ""))
+        pages = list(generate(corpus, config.site_url or "", papers_made=papers_made))
     except CorpusError as error:
         raise PluginError(f"Paper Atlas: {error}") from None
     except Exception as error:  # a bug: still a MkDocs error with what to do, never a traceback
@@ -53,12 +65,13 @@ def on_files(files: Files, config) -> Files:
         if files.get_file_from_path(path) is not None:
             raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the generator owns that "
                               "address; rename or remove the hand-written file")
-        files.append(File.generated(config, path, content=text))
+        files.append(early.pop(path) if path in early else File.generated(config, path, content=text))
     add_search_vocabulary(files, config, corpus)
-    global _files, _html_links, _indexing
-    if _indexing is not None:
-        _indexing.abort()  # an earlier build under `mkdocs serve` that failed before its end
-    _files, _html_links, _indexing = files, finished.page_links(generated), pagefind.Indexing(files, config)
+    _files, _html_links = files, finished.page_links(generated)
+    if _indexing is None or not _indexing.covers(files):  # (a corpus of no papers, or pages it did not know)
+        if _indexing is not None:
+            _indexing.abort()
+        _indexing = pagefind.Indexing(files, config)
     # `generator build`, `mkdocs serve`: pages unchanged since a build come from the cache
     incremental.reuse(files, generated, _html_links, config)
     # INFO, not WARNING: corpus problems are the check report's business, and a

@@ -84,10 +84,13 @@ def _indexed(dest_uri: str) -> bool:
 class Indexing:
     """Pagefind's run for one build: started when the last indexed body is known, finished after the build."""
 
-    def __init__(self, files, config) -> None:
+    def __init__(self, files, config, early: list | None = None) -> None:
+        """`early`: generated pages not yet among `files` (the paper pages, before the other pages are
+        generated: the hook checks with `covers` that no page to index came after them)."""
         self.site = Path(config.site_dir)
         self.lang = (config.theme.get("language") or "en") if config.theme else "en"
-        self.pages = {f.src_uri: f for f in files.documentation_pages() if _indexed(f.dest_uri)}
+        everything = [*files, *(early or [])]
+        self.pages = {f.src_uri: f for f in everything if f.is_documentation_page() and _indexed(f.dest_uri)}
         self.output = Path()
         # The bodies MkDocs renders (the about page); a finished page's body is its own source.
         self.bodies: dict[str, str] = {}
@@ -99,7 +102,7 @@ class Indexing:
         # When the last build rendered each of them from the same source, Pagefind starts now on those
         # bodies, while this build still reads the cache and renders; page_ready checks each body MkDocs
         # renders against the one assumed and starts Pagefind again on a difference.
-        self.body_keys = {src_uri: incremental.body_key(src_uri, source, files)
+        self.body_keys = {src_uri: incremental.body_key(src_uri, source, everything)
                           for src_uri in self.waiting if (source := _source(self.pages[src_uri])) is not None}
         assumed = {src_uri: incremental.known_body(key) for src_uri, key in self.body_keys.items()}
         self.assumed = {src_uri: body for src_uri, body in assumed.items() if body is not None}
@@ -110,6 +113,10 @@ class Indexing:
                      ", ".join(sorted(self.assumed)))
         elif not self.waiting:  # nothing for MkDocs to render first
             self._start()
+
+    def covers(self, files) -> bool:
+        """Whether this run indexes every page of `files` that is to be indexed, and no other."""
+        return self.pages.keys() == {f.src_uri for f in files.documentation_pages() if _indexed(f.dest_uri)}
 
     def page_ready(self, page, html: str) -> None:
         """A page's HTML body is known (the hook's on_page_content); start once all of them are."""
