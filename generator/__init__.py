@@ -4,7 +4,7 @@ The pipeline, one module per stage:
 
     sources -> parse -> dates -> merge -> themes -> related -> render -> write
 
-`corpus.load_corpus` runs the reading stages; `render.pages.generate` turns
+`corpus.load_corpus` runs the reading stages; `render.site.generate` turns
 the result into pages; `hooks` hands them to MkDocs; `cli` is the command line.
 """
 
