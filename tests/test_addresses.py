@@ -147,7 +147,7 @@ def test_hook_turns_a_rendering_failure_into_a_mkdocs_error(monkeypatch, trap_co
 
     from generator import hooks
 
-    def broken(corpus, site_url=""):
+    def broken(corpus, site_url="", papers_made=None):
         raise KeyError("boom")
         yield  # pragma: no cover
 
