@@ -100,19 +100,16 @@ def change_theme(corpus: Path) -> None:
     path.write_text(text.replace(name, "Spikes and neuromorphic chips", 1), encoding="utf-8")
 
 
-def change_weak_term(corpus: Path) -> None:
-    """A theme given one more weak term, and nothing else in the terms (its papers' reasons change: the
-    scores kept from the last build must not serve), its description edited (nothing is placed again)."""
+def change_delete_dump_add_weak_term(corpus: Path) -> None:
+    """A dump deleted; a theme given one more weak term, and nothing else in the terms (the remaining papers'
+    reasons change: the scores kept from the last build must not serve), its description edited."""
+    (corpus / "b.txt").unlink()
     path = corpus / "themes.yml"
     text = path.read_text(encoding="utf-8")
     weak = text.index("weak: [", text.index("Spikes and neuromorphic chips")) + len("weak: [")
     text = text[:weak] + "model, " + text[weak:]
     path.write_text(text.replace("spike-based models of computation.", "spike-based models, edited.", 1),
                     encoding="utf-8")
-
-
-def change_delete_dump(corpus: Path) -> None:
-    (corpus / "b.txt").unlink()
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +123,7 @@ def history(tmp_path_factory):
 
 
 CHANGES = [("add a dump", change_add_dump), ("edit a paper", change_edit_paper), ("change a theme", change_theme),
-           ("add a weak term", change_weak_term), ("delete a dump", change_delete_dump)]
+           ("delete a dump, add a weak term", change_delete_dump_add_weak_term)]
 
 
 def test_incremental_build_equals_a_full_build_after_each_change(history, tmp_path):
@@ -135,8 +132,9 @@ def test_incremental_build_equals_a_full_build_after_each_change(history, tmp_pa
     for name, change in CHANGES:
         change(history.corpus)
         incremental_result = build(history.corpus, history.site, history.cache)
-        full = tmp_path / name.replace(" ", "-")
-        full_result = build(history.corpus, full, tmp_path / f"empty-cache-{name.replace(' ', '-')}", fresh=True)
+        slug = re.sub(r"\W+", "-", name)
+        full = tmp_path / slug
+        full_result = build(history.corpus, full, tmp_path / f"empty-cache-{slug}", fresh=True)
         assert from_cache(full_result) == 0, name
         assert from_cache(incremental_result) > 0, name  # the cache did serve pages
         same_tree(history.site, full)
