@@ -82,6 +82,7 @@ def test_search_code_and_pagefind_load_on_first_focus_not_with_the_page(page, re
 
 
 def test_true_count_and_more_results_on_scroll(page, real_site_url):
+    page.set_viewport_size({"width": 1280, "height": 500})  # the box shows three or four results
     open_box(page, real_site_url)
     type_query(page, "brain")
     found = page.evaluate("""async () => {
@@ -93,6 +94,9 @@ def test_true_count_and_more_results_on_scroll(page, real_site_url):
     expect(page.locator(RESULTS).first.locator("a").first).to_have_attribute(
         "href", re.compile(r"/papers/"), timeout=TIMEOUT)
     assert page.locator(RESULTS).count() == 10
+    # Each loaded result costs a fetch: those below the box's bottom wait, as placeholders, until scrolled to.
+    page.wait_for_timeout(500)
+    assert page.locator(f"{RESULTS} .pa-pending").count() >= 4
     for _ in range(3):  # Material adds results as the list is scrolled to its end
         page.locator(".md-search__scrollwrap").evaluate("el => { el.scrollTop = el.scrollHeight; }")
         page.wait_for_timeout(300)
@@ -103,6 +107,20 @@ def test_true_count_and_more_results_on_scroll(page, real_site_url):
         assert re.search(r"/papers/[^/]+/\?h=", href), href
         assert item.locator("mark").count() >= 1, item.inner_html()
         assert item.locator("h1").inner_text().strip()
+
+
+def test_every_query_word_is_marked_in_the_excerpts(page, real_site_url):
+    """Both words are common, so the first answer comes from the exact-form lookups of each word;
+    every result's excerpt marks the forms of both, not only of the first."""
+    open_box(page, real_site_url)
+    type_query(page, "language model")
+    expect(page.locator(META)).to_have_text(re.compile(r"^\s*\d+ matching documents"), timeout=TIMEOUT)
+    page.wait_for_timeout(500)
+    loaded = [item for item in page.locator(RESULTS).all() if not item.locator(".pa-pending").count()]
+    assert len(loaded) >= 3
+    for item in loaded:
+        marked = " ".join(m.inner_text().lower() for m in item.locator("article mark").all())
+        assert "language" in marked and "model" in marked, (marked, item.locator("a").first.get_attribute("href"))
 
 
 def test_nonsense_finds_no_documents(page, real_site_url):

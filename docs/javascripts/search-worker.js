@@ -23,11 +23,12 @@
 //      the words in their exact form (Pagefind's stemming otherwise ranks
 //      "memory" papers for "memorization"), then Pagefind's score.
 // Material counts the items of a result: every match is sent, but only the
-// first PAGE are loaded; the others are placeholders that search.js asks this
-// worker to fill as Material shows them (when the list is scrolled).
+// first PAGE are loaded (about what the box shows before it is scrolled); the
+// others are placeholders that search.js asks this worker to fill as they come
+// into view. Each loaded page costs a fetch of its fragment (about 1 kB).
 
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
-const PAGE = 10;              // results loaded with the answer; the rest load as they are shown
+const PAGE = 6;               // results loaded with the answer; the rest load as they come into view
 const EXCERPT_WORDS = 32;     // words of abstract in an excerpt
 const SETTLE_MS = 120;        // Material sends a query per keystroke; answer only the last of a burst
 const PREFIX_MATCH = 5;       // letters a word form on a page shares with a query word to be highlighted for it
@@ -107,10 +108,11 @@ function commonPrefix(a, b) {
   return i;
 }
 
-// The indexed words of a loaded result that Pagefind matched (compounds split).
-function matchedWords(data) {
+// The indexed words of a loaded result at `locations` (the positions Pagefind
+// matched, a result's `words`), compounds split.
+function matchedWords(data, locations) {
   const words = data.content.split(/[\r\n\s]+/g);
-  return unique(data.locations.flatMap((location) => tokens(words[location] || "")));
+  return unique([...locations].flatMap((location) => tokens(words[location] || "")));
 }
 
 // Optimal string alignment distance (Damerau-Levenshtein with adjacent
@@ -171,7 +173,7 @@ function lookUp(engine, word) {
       // is being typed) counts, not the shorter prefix Pagefind falls back to
       // when nothing begins with it ("hop" for "hopfeild").
       const data = await loose.results[0].data();
-      const found = matchedWords(data).some((w) => commonPrefix(w, word) >= word.length - 1);
+      const found = matchedWords(data, loose.results[0].words).some((w) => commonPrefix(w, word) >= word.length - 1);
       return { word, found, exact: new Set() };
     })());
   }
@@ -203,14 +205,24 @@ async function wordsFound(engine, words) {
 // with the true count.
 async function matchPages(engine, found, complete) {
   const words = found.map((entry) => entry.word);
+  // A page: Pagefind's result (for its fragment), a score, the query words it
+  // holds and the positions of their forms on it (every search's `words`).
+  const page = (result, score, has) => ({ result, score, has: new Set(has), at: new Set(result.words) });
+  const holds = (known, words, result) => {
+    for (const word of words) known.has.add(word);
+    for (const location of result.words) known.at.add(location);
+  };
   let pages = new Map();
   if (found.every((entry) => entry.results)) {
-    for (const result of found[0].results) pages.set(result.id, { result, score: result.score, has: new Set([words[0]]) });
+    for (const result of found[0].results) pages.set(result.id, page(result, result.score, [words[0]]));
     for (const entry of found.slice(1)) {
       const both = new Map();
       for (const result of entry.results) {
-        const page = pages.get(result.id);
-        if (page) { page.score += result.score; page.has.add(entry.word); both.set(result.id, page); }
+        const known = pages.get(result.id);
+        if (!known) continue;
+        known.score += result.score;
+        holds(known, [entry.word], result);
+        both.set(result.id, known);
       }
       pages = both;
     }
@@ -220,17 +232,18 @@ async function matchPages(engine, found, complete) {
   // lookups get the score of this search of all the words, which ranks them by relevance.
   const together = await engine.search(words.join(" "));
   for (const result of together.results) {
-    const page = pages.get(result.id);
-    if (page) page.score = result.score;
-    else pages.set(result.id, { result, score: result.score, has: new Set(words) });
+    const known = pages.get(result.id);
+    if (!known) { pages.set(result.id, page(result, result.score, words)); continue; }
+    known.score = result.score;
+    holds(known, [], result);
   }
   if (pages.size || found.length === 1) return [...pages.values()];
   for (const entry of found) {
     for (const result of (await engine.search(entry.word)).results) {
-      const page = pages.get(result.id) || { result, score: 0, has: new Set() };
-      page.score += result.score;
-      page.has.add(entry.word);
-      pages.set(result.id, page);
+      const known = pages.get(result.id) || page(result, 0, []);
+      known.score += result.score;
+      holds(known, [entry.word], result);
+      pages.set(result.id, known);
     }
   }
   return [...pages.values()];
@@ -273,11 +286,11 @@ function relativeLocation(url) {
 // An excerpt of the abstract: the title (the first words of the indexed text)
 // is skipped, the window with the most matches is kept, and every word is
 // escaped before the matches are marked, so dump text never becomes markup.
-function excerpt(data) {
+function excerpt(data, locations) {
   const words = data.content.split(/[\r\n\s]+/g);
   const title = (data.meta.title || "").trim();
   const start = title ? title.split(/\s+/).length : 0;
-  const marks = new Set(data.locations);
+  const marks = new Set(locations);
   let from = start, best = -1;
   for (let i = start; i < Math.max(start + 1, words.length - EXCERPT_WORDS + 1); i++) {
     let count = 0;
@@ -297,7 +310,7 @@ async function item(page, words, missing, score) {
   const data = await page.result.data();
   const terms = {};
   for (const word of missing) terms[word] = false;
-  const onPage = matchedWords(data);
+  const onPage = matchedWords(data, page.at);
   for (const word of words) {
     const forms = onPage.filter((w) => commonPrefix(w, word) >= Math.min(word.length, PREFIX_MATCH));
     if (page.has.has(word) && forms.length) for (const form of forms) terms[form] = true;
@@ -307,7 +320,7 @@ async function item(page, words, missing, score) {
   return {
     location: relativeLocation(data.url),
     title: escapeHtml(data.meta.title || data.url),
-    text: excerpt(data),
+    text: excerpt(data, page.at),
     score,
     terms,
     words: onPage,

@@ -8,9 +8,10 @@
 //     of search is fetched on pages where nobody searches;
 //   * text that arrives without a key (pasted, dropped, chosen from the
 //     browser's autofill) is searched at once;
-//   * results beyond the first page arrive as placeholders, which Material
-//     shows as the list is scrolled; each shown placeholder is filled in here
-//     with the title, link and excerpt the worker loads for it.
+//   * results beyond the first few arrive as placeholders, which Material
+//     renders ten at a time as the list is scrolled; each placeholder is
+//     filled in here, with the title, link and excerpt the worker loads for
+//     it, once it has come into view (or been scrolled past).
 (function () {
   var name = window.paperAtlasSearchChannel;
   if (!name || window.paperAtlasSearchReady || typeof BroadcastChannel === "undefined") return;
@@ -31,12 +32,15 @@
   });
 
   // Placeholders: <span class="pa-pending" data-pa-ticket data-pa-index> in a result's title.
+  // Those above the bottom of the scrolled list are asked for: each costs the worker a fetch.
   var asked = new Set();
   function fillShown() {
     var byTicket = {};
+    var wrap = document.querySelector(".md-search__scrollwrap");
+    var bottom = wrap ? wrap.getBoundingClientRect().bottom : Infinity;
     document.querySelectorAll(".md-search-result__list .pa-pending").forEach(function (span) {
       var key = span.dataset.paTicket + ":" + span.dataset.paIndex;
-      if (asked.has(key)) return;
+      if (asked.has(key) || span.getBoundingClientRect().top > bottom) return;
       asked.add(key);
       (byTicket[span.dataset.paTicket] = byTicket[span.dataset.paTicket] || []).push(Number(span.dataset.paIndex));
     });
@@ -60,10 +64,20 @@
     });
   });
 
+  var scheduled = false;
+  function fillSoon() {
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(function () { scheduled = false; fillShown(); });
+  }
+
   function watch() {
     var list = document.querySelector(".md-search-result__list");
+    var wrap = document.querySelector(".md-search__scrollwrap");
     if (!list) return;
-    new MutationObserver(fillShown).observe(list, { childList: true });
+    new MutationObserver(fillSoon).observe(list, { childList: true });
+    if (wrap) wrap.addEventListener("scroll", fillSoon, { passive: true });
+    window.addEventListener("resize", fillSoon);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
   else watch();
