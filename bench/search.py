@@ -80,18 +80,27 @@ def slug_of(href: str) -> str:
     return parts[parts.index("papers") + 1] if "papers" in parts[:-1] else ""
 
 
-def search_box(page, query: str, top: int = 3) -> tuple[list[str], str]:
-    """Put `query` in the open search box; once its final answer is shown (or, failing that, the results
-    have been quiet for QUIET_MS), the first `top` links and the count line."""
+def start_query(page, query: str) -> float:
+    """Put `query` in the open search box; the page's clock at that moment."""
     started = page.evaluate("() => performance.now()")
     page.fill(".md-search__input", query)
     page.dispatch_event(".md-search__input", "keyup")
+    return started
+
+
+def read_answer(page, started: float, top: int = 3) -> tuple[list[str], str]:
+    """Once the final answer to the query put in at `started` is shown (or, failing that, the results
+    have been quiet for QUIET_MS), the first `top` links and the count line."""
     page.wait_for_function(
         f"""(t) => {{ const p = window.__searchProbe, now = performance.now();
             return (window.__searchAnswered > t && p.last > t && now - p.last > {SHOWN_MS})
                 || (p.last > t && now - p.last > {QUIET_MS}); }}""",
         arg=started, timeout=QUERY_TIMEOUT_MS, polling=25)
     return page.evaluate(_TOP, top), page.text_content(".md-search-result__meta") or ""
+
+
+def search_box(page, query: str, top: int = 3) -> tuple[list[str], str]:
+    return read_answer(page, start_query(page, query), top)
 
 
 def open_search(page, base: str) -> None:
@@ -102,18 +111,29 @@ def open_search(page, base: str) -> None:
     page.evaluate(_PROBE)
 
 
-def run_queries(page, base: str, queries: list[dict]) -> list[dict]:
-    """Every query in the same page and session; rank of the expected paper in the top 3 (None if absent)."""
-    open_search(page, base)
+def run_queries(page, base: str, queries: list[dict], lanes: int = 1) -> list[dict]:
+    """Every query, in order, in `lanes` pages of page's browser context (each its own search worker;
+    a query waits in its page, the others answer meanwhile); rank of the expected paper in the top 3
+    (None if absent)."""
+    pages = [page] + [page.context.new_page() for _ in range(lanes - 1)]
+    for each in pages:
+        open_search(each, base)
     out = []
-    for q in queries:
-        try:
-            hrefs, meta = search_box(page, q["query"])
-        except Exception as error:  # a query that never answers counts as a miss, with its reason
-            hrefs, meta = [], f"no answer: {type(error).__name__}"
-        slugs = [slug_of(h) for h in hrefs]
-        rank = slugs.index(q["first"]) + 1 if q["first"] in slugs else None
-        out.append({**q, "top": slugs, "rank": rank, "meta": meta.strip()})
+    try:
+        for first in range(0, len(queries), len(pages)):
+            batch = list(zip(pages, queries[first:first + len(pages)]))
+            started = [start_query(each, q["query"]) for each, q in batch]
+            for (each, q), t in zip(batch, started, strict=True):
+                try:
+                    hrefs, meta = read_answer(each, t)
+                except Exception as error:  # a query that never answers counts as a miss, with its reason
+                    hrefs, meta = [], f"no answer: {type(error).__name__}"
+                slugs = [slug_of(h) for h in hrefs]
+                rank = slugs.index(q["first"]) + 1 if q["first"] in slugs else None
+                out.append({**q, "top": slugs, "rank": rank, "meta": meta.strip()})
+    finally:
+        for each in pages[1:]:
+            each.close()
     return out
 
 

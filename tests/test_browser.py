@@ -94,7 +94,7 @@ def follow(page: Page, link) -> str:
 
 def search(page: Page, query: str) -> None:
     page.locator(".md-search__input").click()
-    page.keyboard.type(query, delay=40)  # key by key: Material reads the box on keyup
+    page.keyboard.type(query)  # key by key: Material reads the box on keyup
     page.wait_for_selector(".md-search-result__item", timeout=TIMEOUT)
 
 
