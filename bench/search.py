@@ -121,7 +121,7 @@ def run_queries(page, base: str, queries: list[dict], lanes: int = 1) -> list[di
     out = []
     try:
         for first in range(0, len(queries), len(pages)):
-            batch = list(zip(pages, queries[first:first + len(pages)]))
+            batch = list(zip(pages, queries[first:first + len(pages)], strict=False))  # the last batch may be short
             started = [start_query(each, q["query"]) for each, q in batch]
             for (each, q), t in zip(batch, started, strict=True):
                 try:
