@@ -28,7 +28,7 @@ site: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests
 	$(BIN)/mypy generator
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 3
 
 ## serve: preview at http://127.0.0.1:8000/paper-atlas/ (the path of site_url), rebuilding when docs/ or corpus/ change
 serve: $(VENV)/.installed

@@ -131,6 +131,52 @@ def run_cli_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess
                           capture_output=True, text=True)
 
 
+# What a build imports, imported once by the process fresh builds are forked from.
+FRESH_PRELOAD = ["helpers", "generator.cli", "generator.hooks", "generator.render.site", "mkdocs.__main__",
+                 "mkdocs.commands.build", "mkdocs.config.defaults", "material", "markdown", "jinja2", "numpy",
+                 "sklearn.feature_extraction.text"]
+
+
+@functools.lru_cache(maxsize=1)
+def _fresh_processes():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(FRESH_PRELOAD)
+    return ProcessPoolExecutor(max_workers=1, mp_context=context, max_tasks_per_child=1)
+
+
+def _run_in_fresh_process(program: str, args: tuple[str, ...], env: dict[str, str], cwd: str) -> Result:
+    os.environ.clear()
+    os.environ.update(env)
+    if program == "generator":
+        return run_cli(*args, cwd=Path(cwd))
+    from mkdocs.__main__ import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            cli.main(list(args), prog_name="mkdocs", standalone_mode=False)
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+        except Exception as error:  # click's own errors and MkDocs' aborts
+            print(f"{type(error).__name__}: {error}", file=sys.stderr)
+            code = getattr(error, "exit_code", 1)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def run_cli_fresh(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT,
+                  program: str = "generator") -> Result:
+    """`python -m generator ARGS` (or `python -m mkdocs ARGS`) in a process of its own that has built
+    nothing before: forked from a server process (multiprocessing's forkserver) that has only imported
+    the modules of a build, so no state a build keeps in memory can shape this one, and the imports are
+    not paid again. `env`: the whole environment (default: this one's)."""
+    env = dict(os.environ if env is None else env, NO_MKDOCS_2_WARNING="1")
+    return _fresh_processes().submit(_run_in_fresh_process, program, args, env, str(cwd)).result()
+
+
 def build_site(corpus: Path, site: Path) -> Result:
     result = run_cli("build", "--corpus", str(corpus), "--site", str(site))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -13,15 +13,13 @@ from __future__ import annotations
 import logging
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from generator import incremental
-from helpers import ROOT, SPACED_HEADER, Result, make_corpus, run_cli, tree_hash
+from helpers import ROOT, SPACED_HEADER, Result, make_corpus, run_cli, run_cli_fresh, tree_hash
 
 WORDS = ["spiking neural networks", "memory consolidation", "working memory", "attention heads",
          "continual learning", "neuromorphic hardware", "episodic memory", "sparse autoencoders"]
@@ -37,17 +35,16 @@ def dump(first: int, count: int, day: int) -> str:
 
 
 def build(corpus: Path, site: Path, cache: Path, fresh: bool = False,
-          config: Path = ROOT / "mkdocs.yml") -> Result | subprocess.CompletedProcess:
+          config: Path = ROOT / "mkdocs.yml") -> Result:
     """`generator build --verbose` with its own cache folder. The site under test is rebuilt in this
     process, one build after another, as `mkdocs serve` does; a `fresh` build (the reference it is
-    compared with) runs in a new interpreter, so no state kept in memory can shape it."""
+    compared with) runs in a process that has built nothing before (run_cli_fresh), so no state kept
+    in memory can shape it."""
     settings = {"PAPER_ATLAS_CACHE": str(cache),
                 "SOURCE_DATE_EPOCH": "1767225600"}  # the same build date for every build of the test
     args = ["build", "--corpus", str(corpus), "--site", str(site), "--config", str(config), "--verbose"]
     if fresh:
-        env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **settings)
-        result = subprocess.run([sys.executable, "-m", "generator", *args], cwd=ROOT, env=env,
-                                capture_output=True, text=True)
+        result = run_cli_fresh(*args, env=dict(os.environ, **settings))
     else:
         saved = {name: os.environ.get(name) for name in settings}
         os.environ.update(settings)
@@ -63,7 +60,7 @@ def build(corpus: Path, site: Path, cache: Path, fresh: bool = False,
     return result
 
 
-def from_cache(result: Result | subprocess.CompletedProcess) -> int:
+def from_cache(result: Result) -> int:
     m = re.search(r"rendered \d+ of \d+ generated pages \((\d+) pages from the cache\)", result.stderr)
     assert m, result.stderr[-2000:]
     return int(m[1])
