@@ -208,8 +208,8 @@ async function matchPages(engine, found, complete) {
   // A page: Pagefind's result (for its fragment), a score, the query words it
   // holds and the positions of their forms on it (every search's `words`).
   const page = (result, score, has) => ({ result, score, has: new Set(has), at: new Set(result.words) });
-  const holds = (known, words, result) => {
-    for (const word of words) known.has.add(word);
+  const holds = (known, held, result) => {
+    for (const word of held) known.has.add(word);
     for (const location of result.words) known.at.add(location);
   };
   let pages = new Map();
