@@ -99,10 +99,6 @@ def read_answer(page, started: float, top: int = 3) -> tuple[list[str], str]:
     return page.evaluate(_TOP, top), page.text_content(".md-search-result__meta") or ""
 
 
-def search_box(page, query: str, top: int = 3) -> tuple[list[str], str]:
-    return read_answer(page, start_query(page, query), top)
-
-
 def open_search(page, base: str) -> None:
     page.add_init_script(_WORKER_PROBE)
     page.goto(base)
