@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
 from urllib.parse import parse_qsl, urlsplit
+
+from helpers import start
 
 
 class FakeHF:
@@ -23,9 +24,8 @@ class FakeHF:
         self.searches: dict[str, object] = {}
         self.script: dict[str, list[tuple[int, dict, bytes]]] = {}
         self.requests: list[str] = []
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = start(http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler()))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
         self.server.shutdown()

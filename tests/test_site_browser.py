@@ -21,14 +21,13 @@ import http.server
 import json
 import os
 import re
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from helpers import build_site, make_corpus
+from helpers import build_site, make_corpus, start
 
 pytestmark = pytest.mark.browser
 
@@ -67,8 +66,7 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
 
 def serve_like_pages(folder: Path, prefix: str, port: int = 0):
     handler = functools.partial(type("H", (PagesHandler,), {"prefix": "/" + prefix}), directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = start(http.server.ThreadingHTTPServer(("127.0.0.1", port), handler))
     return server, f"http://127.0.0.1:{server.server_address[1]}/{prefix}"
 
 
