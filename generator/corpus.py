@@ -17,7 +17,7 @@ from pathlib import Path
 
 from generator import addresses, api, dates, incremental, related, sources, themes
 from generator.errors import DumpError
-from generator.merge import merge, merge_api, organizations
+from generator.merge import Merged, merge, merge_api, organizations
 from generator.model import ApiFile, Corpus, Dump, ListingDate, Paper, Problem, Rejected, Source
 from generator.parse import parse_dump
 from generator.slugs import identity_key
@@ -93,13 +93,8 @@ def _load(path: Path, with_related: bool) -> Corpus:
     rules = themes.load_rules(path)
     # Entries that look like dumps but are not read (symlinks, folders, hidden...): listed, never silent.
     dumps = [unreadable_dump(Path(error.where), error) for error in refused]
-    for dump_path in dump_paths:
-        try:
-            dumps.append(read_dump(dump_path, settings.get(dump_path.name)))
-        except DumpError as error:
-            dumps.append(unreadable_dump(dump_path, error))
-    dumps.sort(key=lambda d: d.name)
-    merged = merge([r for d in dumps for r in d.records])
+    read, merged = _read_and_merge(dump_paths, settings)  # (refused entries hold no record to merge)
+    dumps = sorted(dumps + read, key=lambda d: d.name)
     api_files = tuple(api.read_api_file(path, p) for p in api.find_api_files(path))
     matcher = themes.Matcher(rules)
     with_api = merge_api(merged.papers, [r for f in api_files for r in f.records],
@@ -117,6 +112,39 @@ def _load(path: Path, with_related: bool) -> Corpus:
                 + tuple(p for f in api_files for p in f.problems) + with_api.problems)
     return Corpus(path, tuple(dumps), papers, rules.themes + (themes.OTHER,), merged.duplicates + with_api.duplicates,
                   problems, organizations(papers), listing_ids, api_files, with_api.left_out)
+
+
+# The dumps this process read and merged last, by what identifies them (`_dumps_key`).
+_last_dumps: tuple[tuple, tuple[list[Dump], Merged]] | None = None
+
+
+def _read_and_merge(dump_paths: list[Path], settings: dict[str, sources.SourceSettings]) -> tuple[list[Dump], Merged]:
+    """The dumps read, and their records merged. While no dump changed (the same names, inodes, sizes and
+    change times, the same settings) the last result is returned: under `mkdocs serve` an edit to
+    themes.yml or docs/ reads and merges no dump again (1.5 s at 10,000 papers)."""
+    global _last_dumps
+    key = _dumps_key(dump_paths, settings)
+    if key is not None and _last_dumps is not None and _last_dumps[0] == key:
+        return _last_dumps[1]
+    dumps = []
+    for dump_path in dump_paths:
+        try:
+            dumps.append(read_dump(dump_path, settings.get(dump_path.name)))
+        except DumpError as error:
+            dumps.append(unreadable_dump(dump_path, error))
+    dumps.sort(key=lambda d: d.name)
+    result = (dumps, merge([r for d in dumps for r in d.records]))
+    _last_dumps = (key, result) if key is not None else None
+    return result
+
+
+def _dumps_key(dump_paths: list[Path], settings: dict[str, sources.SourceSettings]) -> tuple | None:
+    try:
+        stats = tuple((str(p.resolve()), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                      for p in dump_paths for st in (p.stat(),))
+    except OSError:
+        return None  # read_dump says why
+    return stats, tuple(sorted(settings.items(), key=lambda item: item[0]))
 
 
 def added_dates(papers: tuple[Paper, ...], dumps: list[Dump], api_files: tuple[ApiFile, ...] = ()) -> dict:

@@ -100,7 +100,9 @@ def add_search_vocabulary(files: Files, config, corpus) -> None:
     if files.get_file_from_path(path) is not None:
         raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the search worker reads the "
                           "generated vocabulary there; rename or remove the hand-written file")
-    files.append(File.generated(config, path, content=render_vocabulary(corpus.papers)))
+    papers = corpus.papers
+    text = incremental.memo(render_vocabulary, papers, key=tuple((p.title, p.abstract) for p in papers))  # its reads
+    files.append(File.generated(config, path, content=text))
 
 
 def on_serve(server, config, builder):

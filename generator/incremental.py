@@ -336,6 +336,8 @@ class Build:
     reused: dict[str, str] = field(default_factory=dict)  # src_uri -> Markdown of pages taken from the cache
     pending: dict[str, str] = field(default_factory=dict)  # src_uri -> key of pages MkDocs renders
     rendered: set[str] = field(default_factory=set)  # keys of the pages rendered, waiting in pending_dir
+    placed: dict[str, str] = field(default_factory=dict)  # dest_uri -> key of the pages taken from the cache
+    made: dict[str, str] = field(default_factory=dict)  # dest_uri -> key of the pages MkDocs rendered
     generated: int = 0
     files: Any = None  # MkDocs' Files of this build
     warnings: _Counter = field(default_factory=lambda: _Counter(logging.WARNING))
@@ -358,6 +360,10 @@ class _Counter(logging.Handler):
 
 _build: Build | None = None  # set by enable(): one `python -m generator build`, or one `mkdocs serve` rebuild
 serving = False  # set by the hook's on_startup under `mkdocs serve`
+# Under `mkdocs serve`: the folder being served and the key of each of its pages whose bytes are those of
+# a cache entry (dest_uri -> key), set by `served` once a build is in place there. A rebuild links those
+# pages into its new folder instead of reading, checking and writing them again (3 s at 10,000 papers).
+_served: tuple[Path, dict[str, str]] | None = None
 
 
 def enable(config_file: str | Path) -> None:
@@ -401,20 +407,27 @@ def reuse(files, generated: dict[str, str | bytes], html_links: dict[str, list[s
              # pages only (Markdown is text; charts and feeds are not pages)
              if src_uri.endswith(".md") and src_uri not in targets and isinstance(markdown, str)]
 
-    def copy(key: str, dest: str) -> bool:
+    served, served_keys = _served if _served is not None else (None, {})
+
+    def copy(key: str, file) -> bool:
+        dest = Path(file.abs_dest_path)
+        if served is not None and served_keys.get(file.dest_uri) == key and write.new_link(served / file.dest_uri,
+                                                                                            dest):
+            return True
         html = build.cache.get(key)
         if html is not None:
-            write.new_file(Path(dest), html)  # the build's own new folder (see the docstring)
+            write.new_file(dest, html)  # the build's own new folder (see the docstring)
         return html is not None
 
     # Reading, checking and writing a page is mostly system calls and hashing, which let other threads run.
+    page_files = [files.get_file_from_path(src_uri) for src_uri, _, _ in pages]
     with ThreadPoolExecutor(4) as pool:
-        found = list(pool.map(copy, [key for _, _, key in pages],
-                              [files.get_file_from_path(src_uri).abs_dest_path for src_uri, _, _ in pages]))
-    for (src_uri, markdown, key), cached in zip(pages, found, strict=True):
+        found = list(pool.map(copy, [key for _, _, key in pages], page_files))
+    for (src_uri, markdown, key), file, cached in zip(pages, page_files, found, strict=True):
         if cached:
-            files.get_file_from_path(src_uri).is_modified = _unmodified  # MkDocs' dirty mode skips the page
+            file.is_modified = _unmodified  # MkDocs' dirty mode skips the page
             build.reused[src_uri] = markdown
+            build.placed[file.dest_uri] = key
         else:
             build.pending[src_uri] = key
 
@@ -432,6 +445,7 @@ def keep(page, output: str) -> None:
         # The bytes MkDocs writes (mkdocs.commands.build._build_page).
         build.cache.put(key, output.encode("utf-8", errors="xmlcharrefreplace"), pending=build.pending_dir)
         build.rendered.add(key)
+        build.made[page.file.dest_uri] = key
 
 
 _LINK = re.compile(r"\]\(([^()\s]+)\)")
@@ -504,6 +518,20 @@ def store_pages() -> None:
         build.cache.keep_pending(build.pending_dir, build.rendered)
     build.rendered.clear()
     write.discard(build.pending_dir)
+
+
+def served(root: Path | None) -> None:
+    """Under `mkdocs serve`: the build that just ended is now served from `root` (None: the served folder
+    holds no build's pages). Each page there holds its key's bytes, except one rendered by a build that
+    warned: that one is not kept (store_pages), so that its warning comes back, and so it is not linked
+    either. Nothing writes into the served folder (mkdocs serve's own temporary folder): each rebuild
+    writes a new folder and swaps it in."""
+    global _served
+    build = _build
+    if root is None or build is None:
+        _served = None
+        return
+    _served = (root, {**build.placed, **(build.made if not build.warnings.count else {})})
 
 
 def record(inputs: str, site: Path) -> None:

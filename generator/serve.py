@@ -7,7 +7,9 @@ no sign of the error. `install` (called from the hook's on_serve) gives the
 server another builder, which
 
 * builds into a new folder with the cache (generator/incremental.py), as
-  `python -m generator build` does, and swaps it in for the served folder;
+  `python -m generator build` does, and swaps it in for the served folder
+  (the pages it did not render again are hard-linked from the served folder:
+  `incremental.served`);
 * on a failed build, serves a page that names the error on every address
   (MkDocs' server sends the folder's 404.html for any page it lacks), says it
   in the terminal too, and reloads itself every 2 s, so the next good edit
@@ -66,7 +68,9 @@ def install(server, config) -> None:
             log.info("Building documentation...")
             build(new, serve_url=serve_url, dirty=True)
             write.replace_dir(staging, root, background=True)  # the old tree goes while the page reloads
+            incremental.served(root)
         except Exception as error:  # any failure: shown in the browser and the terminal, the server lives on
+            incremental.served(None)
             write.discard(staging)
             text = "\n".join(messages.messages + [f"{type(error).__name__}: {error}"])
             log.error("Paper Atlas: the site could not be rebuilt; the browser shows this error until the "
@@ -77,6 +81,7 @@ def install(server, config) -> None:
             logger.removeHandler(messages)
 
     server.builder = rebuild
+    incremental.served(root)  # MkDocs' own first build, made into the served folder
 
 
 def _serve_error(root: Path, text: str) -> None:

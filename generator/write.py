@@ -164,6 +164,22 @@ def new_file(path: Path, data: bytes) -> None:
         path.write_bytes(data)
 
 
+def new_link(source: Path, path: Path) -> bool:
+    """`source` hard-linked as `path` in a private folder of this process (see new_files), its folder made if
+    needed; False when it cannot be (no such file, another file system)."""
+    try:
+        try:
+            os.link(source, path)
+        except FileNotFoundError:
+            if not source.exists():
+                return False
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, path)
+    except OSError:
+        return False
+    return True
+
+
 def move(source: Path, target: Path) -> None:
     """A finished file or folder moved into place: renamed (atomic) on the same file system; from another
     (Pagefind's scratch folder in a temp folder on tmpfs, the site on disk), copied beside the target,

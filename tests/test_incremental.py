@@ -137,6 +137,58 @@ def test_incremental_build_equals_a_full_build_after_each_change(history, tmp_pa
         same_tree(history.site, full)
 
 
+def test_a_serve_rebuild_links_the_pages_it_keeps_and_equals_a_full_build(tmp_path, monkeypatch):
+    """Under `mkdocs serve` a rebuild hard-links the pages it does not render again from the served folder
+    (generator/serve.py, incremental.served). After an edit, the served folder equals a full build; an
+    unchanged paper's page is the same file as before, the edited paper's page a new one."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from generator import serve
+
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 12, 1)})
+    for name, value in {"PAPER_ATLAS_CORPUS": str(corpus), "PAPER_ATLAS_CACHE": str(tmp_path / "cache"),
+                        "SOURCE_DATE_EPOCH": "1767225600"}.items():
+        monkeypatch.setenv(name, value)
+    config_file, root = str(ROOT / "mkdocs.yml"), tmp_path / "served"
+    incremental.enable(config_file)  # as the hook's on_config does under `mkdocs serve`
+    try:
+        mkdocs_build(load_config(config_file, site_dir=str(root)), dirty=True)  # mkdocs serve's first build
+        server = SimpleNamespace(root=str(root), builder=None)  # what install reads of MkDocs' server
+        serve.install(server, load_config(config_file, site_dir=str(root)))
+        before = {p.relative_to(root): p.stat().st_ino for p in root.glob("papers/*/index.html")}
+        change_edit_paper(corpus)
+        server.builder()
+    finally:
+        incremental.disable()
+        incremental.served(None)
+    after = {p.relative_to(root): p.stat().st_ino for p in root.glob("papers/*/index.html")}
+    assert after.keys() == before.keys()
+    kept = [page for page, inode in after.items() if before[page] == inode]
+    assert kept, "no page was linked from the served folder"
+    edited = next(page for page in after if page.parts[1] == "incremental-paper-3")
+    assert edited not in kept
+    full = tmp_path / "full"
+    build(corpus, full, tmp_path / "empty-cache", fresh=True)
+    same_tree(root, full)
+
+
+def test_a_themes_edit_reads_no_dump_again_and_a_dump_edit_does(tmp_path):
+    """The dumps read and merged last stay in memory while no dump file changed (corpus._read_and_merge)."""
+    from generator.corpus import load_corpus
+
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 6, 1)})
+    first = load_corpus(corpus, with_related=False)
+    themes = corpus / "themes.yml"
+    themes.write_text(themes.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    second = load_corpus(corpus, with_related=False)
+    assert second is not first and second.dumps[0] is first.dumps[0]
+    change_edit_paper(corpus)
+    third = load_corpus(corpus, with_related=False)
+    assert third.dumps[0] is not first.dumps[0]
+    assert [p for p in third.papers if "in model 3, edited." in p.abstract]
+
+
 def test_editing_a_docs_page_renders_no_generated_page_again(tmp_path):
     """A hand-written page the nav titles gives the other pages only its address: editing it renders none of
     them again. Untitled in the nav, its heading is its title in every page's nav: then they all are."""
