@@ -154,18 +154,28 @@ def anchor_targets(files, html_links: dict[str, list[str]]) -> set[str]:
     return out
 
 
+# The last build's resolved links: source path -> (its links as page_links gave them, its URL, each resolved).
+# A page whose text did not change gets the same list of links from page_links (the same object), so its
+# links resolve as they did then.
+_last_resolved: dict[str, tuple[list[str], str, list[tuple[str, str]]]] = {}
+
+
 def check_links(files, html_links: dict[str, list[str]]) -> int:
     """Warn of every HTML link of a generated page (`html_links`, from page_links: all of a finished page's
     links, the lists of papers of the others) that leads nowhere in this build; returns how many. MkDocs
     checks Markdown links only."""
+    global _last_resolved
     by_url = {_key(f.url): f for f in files}
     known: dict[str, set[str] | None] = {}
     broken = 0
+    last, _last_resolved = _last_resolved, {}
     for src_uri, targets in html_links.items():
-        file = files.get_file_from_path(src_uri)
-        here = file.url
-        for target in targets:
-            key, anchor = resolve(target, here)
+        here = files.get_file_from_path(src_uri).url
+        kept = last.get(src_uri)
+        resolved = kept[2] if kept is not None and kept[0] is targets and kept[1] == here else [
+            resolve(target, here) for target in targets]
+        _last_resolved[src_uri] = (targets, here, resolved)
+        for target, (key, anchor) in zip(targets, resolved, strict=True):
             found = by_url.get(key)
             if found is None:
                 broken += 1

@@ -239,8 +239,8 @@ def memo(function, *args, key: tuple | None = None):
     return result
 
 
-# memo_each's file as this process last wrote or read it: (path, its stat, its entries)
-_each: tuple[Path, tuple[int, int, int], dict[str, Any]] | None = None
+# memo_each's files as this process last wrote or read them: path -> (its stat, its entries)
+_each: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
 
 
 def memo_each(function, calls: list[tuple], context: object = None) -> list:
@@ -250,7 +250,6 @@ def memo_each(function, calls: list[tuple], context: object = None) -> list:
     Under `mkdocs serve` the entries also stay in memory between rebuilds. Only for pure functions of the
     generator's own data, as `memo`; `context`: for a bound method, everything it reads of its object, as a
     value of the generator's own types (keyed once, with every call)."""
-    global _each
     import pickle
 
     build = _build
@@ -269,7 +268,7 @@ def memo_each(function, calls: list[tuple], context: object = None) -> list:
     if made.keys() != known.keys():
         data = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
         write.write_bytes(path, FORMAT + _digest(data).encode() + b"\n" + data)
-        _each = (path, _stat(path), made)
+        _each[path] = (_stat(path), made)
     return results
 
 
@@ -281,18 +280,18 @@ def _stat(path: Path) -> tuple[int, int, int]:
 def _each_entries(path: Path) -> dict[str, Any]:
     """memo_each's file: from memory when this process wrote or read it as it is, else read and checked
     against its digest (a damaged or foreign file is no entries)."""
-    global _each
     import pickle
 
     try:
         stat = _stat(path)
     except OSError:
         return {}
-    if _each is not None and _each[:2] == (path, stat):
-        return _each[2]
+    kept = _each.get(path)
+    if kept is not None and kept[0] == stat:
+        return kept[1]
     data = PageCache.get_file(path)
     entries = pickle.loads(data) if data is not None else {}
-    _each = (path, stat, entries)
+    _each[path] = (stat, entries)
     return entries
 
 
@@ -407,22 +406,22 @@ def reuse(files, generated: dict[str, str | bytes], html_links: dict[str, list[s
              # pages only (Markdown is text; charts and feeds are not pages)
              if src_uri.endswith(".md") and src_uri not in targets and isinstance(markdown, str)]
 
-    served, served_keys = _served if _served is not None else (None, {})
+    page_files = [files.get_file_from_path(src_uri) for src_uri, _, _ in pages]
+    keys = [key for _, _, key in pages]
+    found = _link_served(keys, page_files)
 
-    def copy(key: str, file) -> bool:
-        dest = Path(file.abs_dest_path)
-        if served is not None and served_keys.get(file.dest_uri) == key and write.new_link(served / file.dest_uri,
-                                                                                            dest):
-            return True
+    def copy(key: str, dest: str) -> bool:
         html = build.cache.get(key)
         if html is not None:
-            write.new_file(dest, html)  # the build's own new folder (see the docstring)
+            write.new_file(Path(dest), html)  # the build's own new folder (see the docstring)
         return html is not None
 
     # Reading, checking and writing a page is mostly system calls and hashing, which let other threads run.
-    page_files = [files.get_file_from_path(src_uri) for src_uri, _, _ in pages]
+    rest = [i for i, linked in enumerate(found) if not linked]
     with ThreadPoolExecutor(4) as pool:
-        found = list(pool.map(copy, [key for _, _, key in pages], page_files))
+        copied = pool.map(copy, [keys[i] for i in rest], [page_files[i].abs_dest_path for i in rest])
+        for i, cached in zip(rest, copied, strict=True):
+            found[i] = cached
     for (src_uri, markdown, key), file, cached in zip(pages, page_files, found, strict=True):
         if cached:
             file.is_modified = _unmodified  # MkDocs' dirty mode skips the page
@@ -430,6 +429,20 @@ def reuse(files, generated: dict[str, str | bytes], html_links: dict[str, list[s
             build.placed[file.dest_uri] = key
         else:
             build.pending[src_uri] = key
+
+
+def _link_served(keys: list[str], files: list) -> list[bool]:
+    """Which of these pages were hard-linked from the served folder, where a page of the same key is
+    (`served`); all False outside `mkdocs serve`."""
+    if _served is None:
+        return [False] * len(keys)
+    root, known = _served
+    wanted = [i for i, (key, file) in enumerate(zip(keys, files, strict=True)) if known.get(file.dest_uri) == key]
+    linked = write.new_links([(os.path.join(root, files[i].dest_uri), files[i].abs_dest_path) for i in wanted])
+    found = [False] * len(keys)
+    for i, done in zip(wanted, linked, strict=True):
+        found[i] = done
+    return found
 
 
 def _unmodified() -> bool:

@@ -164,20 +164,20 @@ def new_file(path: Path, data: bytes) -> None:
         path.write_bytes(data)
 
 
-def new_link(source: Path, path: Path) -> bool:
-    """`source` hard-linked as `path` in a private folder of this process (see new_files), its folder made if
-    needed; False when it cannot be (no such file, another file system)."""
-    try:
+def new_links(pairs: list[tuple[str, str]]) -> list[bool]:
+    """Each (source, path): `source` hard-linked as `path` in a private folder of this process (see
+    new_files), folders made first; False where it cannot be (the source gone, another file system)."""
+    for folder in sorted({os.path.dirname(path) for _, path in pairs}):
+        os.makedirs(folder, exist_ok=True)
+    out = []
+    for source, path in pairs:
         try:
             os.link(source, path)
-        except FileNotFoundError:
-            if not source.exists():
-                return False
-            path.parent.mkdir(parents=True, exist_ok=True)
-            os.link(source, path)
-    except OSError:
-        return False
-    return True
+        except OSError:
+            out.append(False)
+            continue
+        out.append(True)
+    return out
 
 
 def move(source: Path, target: Path) -> None:

@@ -298,7 +298,7 @@ def test_memo_each_computes_only_the_calls_it_has_not_seen(tmp_path):
         assert incremental.memo_each(double, [(1,), (2,)]) == [2, 4]
         assert incremental.memo_each(double, [(1,), (3,)]) == [2, 6]
         assert calls == [1, 2, 3]
-        incremental._each = None  # a new process reads the file
+        incremental._each.clear()  # a new process reads the file
         assert incremental.memo_each(double, [(1,), (3,)]) == [2, 6]
         assert calls == [1, 2, 3]
         path = next((tmp_path / "memo").glob("each-*.pickle"))
@@ -314,7 +314,31 @@ def test_memo_each_computes_only_the_calls_it_has_not_seen(tmp_path):
         assert calls == [1, 2, 3, 1, 3, 1, 1]
     finally:
         incremental._build = None
-        incremental._each = None
+        incremental._each.clear()
+
+
+def test_memo_each_keeps_every_functions_entries_in_memory(tmp_path, monkeypatch):
+    """Every rebuild under `mkdocs serve` calls memo_each for the theme scores and for the paper pages: the
+    entries of both stay in memory, so neither file is read again (1.3 s at 10,000 papers)."""
+    reads = []
+    read = incremental.PageCache.get_file
+    monkeypatch.setattr(incremental.PageCache, "get_file", staticmethod(lambda path: reads.append(path) or read(path)))
+
+    def double(x):
+        return x * 2
+
+    def triple(x):
+        return x * 3
+
+    incremental._build = incremental.Build(incremental.PageCache(tmp_path), "site", "code")
+    try:
+        for _ in range(3):
+            assert incremental.memo_each(double, [(1,)]) == [2]
+            assert incremental.memo_each(triple, [(1,)]) == [3]
+        assert reads == []
+    finally:
+        incremental._build = None
+        incremental._each.clear()
 
 
 def test_memo_keys_follow_the_code_not_the_docs(tmp_path):
@@ -340,10 +364,10 @@ def test_memo_keys_follow_the_code_not_the_docs(tmp_path):
             incremental._build = incremental.Build(cache, site, code)
             assert incremental.memo(double, 2) == 4
             assert incremental.memo_each(double, [(3,)]) == [6]
-            incremental._each = None  # each build in a new process
+            incremental._each.clear()  # each build in a new process
     finally:
         incremental._build = None
-        incremental._each = None
+        incremental._each.clear()
     assert calls == [2, 3]
 
 
