@@ -68,6 +68,7 @@ def on_files(files: Files, config) -> Files:
         files.append(early.pop(path) if path in early else File.generated(config, path, content=text))
     add_search_vocabulary(files, config, corpus)
     _files, _html_links = files, finished.page_links(generated)
+    pagefind.built_with(files)
     if _indexing is None or not _indexing.covers(files):  # (a corpus of no papers, or pages it did not know)
         if _indexing is not None:
             _indexing.abort()

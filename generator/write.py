@@ -331,9 +331,13 @@ def discard_ours(final: Path) -> None:
         discard(staging)
 
 
-def discard(built: Path) -> None:
+def discard(built: Path, background: bool = False) -> None:
+    """Remove a folder of this process. `background`: by a thread while the caller goes on (only for a process
+    that outlives it, `mkdocs serve`: 1.3 s for Pagefind's scratch folder at 10,000 papers)."""
     if built.is_symlink():  # never follow a link planted where a staging folder was
         built.unlink(missing_ok=True)
+    elif background:
+        threading.Thread(target=shutil.rmtree, args=(built,), kwargs={"ignore_errors": True}, daemon=True).start()
     else:
         shutil.rmtree(built, ignore_errors=True)
 

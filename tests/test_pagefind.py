@@ -69,3 +69,36 @@ def test_pagefind_starts_on_the_last_builds_about_body_and_again_when_it_differs
     log = build()
     assert "body of about.md" in log and "about.md renders otherwise" in log, log
     assert "Pagefind started before rendering" in build()  # the body rendered was kept again
+
+
+def test_under_serve_an_edited_about_page_is_rendered_at_once_for_pagefind(tmp_path, monkeypatch):
+    """Under `mkdocs serve`, after an edit of the about page, Pagefind starts on its body rendered before the
+    other pages are generated (pagefind._render_early), not once MkDocs renders it; the body MkDocs renders
+    is the same, and the index is the one Pagefind makes of the built site."""
+    from generator import incremental
+    from helpers import SPACED_HEADER, make_corpus, run_cli, temp_config
+
+    monkeypatch.setattr(incremental, "serving", True)
+    monkeypatch.setattr(pagefind, "_last_files", frozenset())
+    lines = list(SPACED_HEADER) + ["Spiking Memory Paper", "", "Spiking neural networks store memory.", "",
+                                   "  • 2 authors", "·", "Jul 1, 2023 3", ""]
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": "\n".join(lines)})
+    config = temp_config(tmp_path / "project")
+    site = tmp_path / "site"
+    monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache"))
+
+    def build() -> str:
+        result = run_cli("build", "--corpus", str(corpus), "--site", str(site), "--config", str(config), "--verbose")
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stderr
+
+    assert "rendered now" not in build()  # a first build: nothing to resolve links against
+    about = config.parent / "docs" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nEdited under serve, see [the data](papers.json).\n",
+                     encoding="utf-8")
+    log = build()
+    assert "on the body rendered now of about.md" in log and "renders otherwise" not in log, log
+    assert "Edited under serve" in (site / "about" / "index.html").read_text(encoding="utf-8")
+    out = tmp_path / "expected"
+    subprocess.run([*pagefind.command(site), "--output-path", str(out)], check=True, capture_output=True)
+    assert tree_hash(site / "pagefind") == tree_hash(out)
