@@ -166,9 +166,9 @@ class Indexing:
         if self.assumed and self.assumed.keys() == self.waiting:
             self.bodies.update(self.assumed)
             self._start()
-            log.info("Paper Atlas: Pagefind started before rendering, on the last build's body of %s%s",
-                     ", ".join(sorted(self.assumed.keys() - set(rendered))) or "no page",
-                     f" and on the body rendered now of {', '.join(rendered)}" if rendered else "")
+            on = ([f"on the last build's body of {', '.join(sorted(self.cached))}"] if self.cached else []) + (
+                [f"on the body of {', '.join(rendered)} rendered now"] if rendered else [])
+            log.info("Paper Atlas: Pagefind started before rendering, %s", " and ".join(on))
         elif not self.waiting:  # nothing for MkDocs to render first
             self._start()
 

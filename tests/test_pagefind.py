@@ -97,7 +97,7 @@ def test_under_serve_an_edited_about_page_is_rendered_at_once_for_pagefind(tmp_p
     about.write_text(about.read_text(encoding="utf-8") + "\nEdited under serve, see [the data](papers.json).\n",
                      encoding="utf-8")
     log = build()
-    assert "on the body rendered now of about.md" in log and "renders otherwise" not in log, log
+    assert "on the body of about.md rendered now" in log and "renders otherwise" not in log, log
     assert "Edited under serve" in (site / "about" / "index.html").read_text(encoding="utf-8")
     out = tmp_path / "expected"
     subprocess.run([*pagefind.command(site), "--output-path", str(out)], check=True, capture_output=True)
