@@ -113,8 +113,8 @@ def _render_early(file, config, files: list) -> str | None:
                 found = File.generated(config, path, content="")
             return found
 
-    before = file.page
-    logging.disable(logging.WARNING)  # the whole process, for the few milliseconds of one page
+    before, level = file.page, logging.root.manager.disable
+    logging.disable(max(level, logging.WARNING))  # the whole process, for the few milliseconds of one page
     try:
         page = Page(None, file, config)  # (which sets file.page: put back below)
         page.read_source(config)
@@ -123,7 +123,7 @@ def _render_early(file, config, files: list) -> str | None:
     except Exception:  # MkDocs says what is wrong when it renders the page
         return None
     finally:
-        logging.disable(logging.NOTSET)
+        logging.disable(level)
         file.page = before
 
 
