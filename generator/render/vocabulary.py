@@ -30,10 +30,19 @@ def words(text: str) -> list[str]:
 
 
 def vocabulary(papers: Iterable[Paper]) -> Counter[str]:
+    global _last_words
+    known, _last_words = _last_words, {}
     counts: Counter[str] = Counter()
     for paper in papers:
-        counts.update(w for w in words(f"{paper.title} {paper.abstract}") if len(w) >= MIN_LENGTH)
+        text = f"{paper.title} {paper.abstract}"
+        found = _last_words[text] = known.get(text) or [w for w in words(text) if len(w) >= MIN_LENGTH]
+        counts.update(found)
     return counts
+
+
+# Each paper's words in the last vocabulary of this process: under `mkdocs serve` an edited dump changes
+# few texts, and the others are not read again.
+_last_words: dict[str, list[str]] = {}
 
 
 def render_vocabulary(papers: Iterable[Paper]) -> str:
