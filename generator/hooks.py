@@ -19,6 +19,7 @@ from mkdocs.structure.files import File, Files
 from generator import addresses, finished, incremental, pagefind, serve, write
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
+from generator.render.paper import indexed_bodies
 from generator.render.site import generate
 from generator.render.vocabulary import render_vocabulary
 
@@ -39,17 +40,12 @@ def on_files(files: Files, config) -> Files:
     if _indexing is not None:
         _indexing.abort()  # an earlier build under `mkdocs serve` that failed before its end
         _indexing = None
-    early: dict[str, File] = {}  # the paper pages' files, made when Pagefind starts on them
-
-    def papers_made(papers: list[tuple[str, str]]) -> None:
-        """Pagefind starts on the paper pages while the other pages are generated."""
-        global _indexing
-        early.update((path, File.generated(config, path, content=text)) for path, text in papers)
-        _indexing = pagefind.Indexing(files, config, early=list(early.values()))
-
     try:
         corpus = load_corpus(corpus_dir(config))
-        pages = list(generate(corpus, config.site_url or "", papers_made=papers_made))
+        # Pagefind starts on what it reads of the paper pages (their titles and abstracts) while the pages
+        # are generated and rendered.
+        _indexing = pagefind.Indexing(files, config, papers=indexed_bodies(corpus.papers))
+        pages = list(generate(corpus, config.site_url or ""))
     except CorpusError as error:
         raise PluginError(f"Paper Atlas: {error}") from None
     except Exception as error:  # a bug: still a MkDocs error with what to do, never a traceback
@@ -65,7 +61,7 @@ def on_files(files: Files, config) -> Files:
         if files.get_file_from_path(path) is not None:
             raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the generator owns that "
                               "address; rename or remove the hand-written file")
-        files.append(early.pop(path) if path in early else File.generated(config, path, content=text))
+        files.append(File.generated(config, path, content=text))
     add_search_vocabulary(files, config, corpus)
     _files, _html_links = files, finished.page_links(generated)
     pagefind.built_with(files)

@@ -44,6 +44,7 @@ import os
 import posixpath
 import re
 import sys
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -595,14 +596,15 @@ def up_to_date(config_file: str | Path, inputs: str, site: Path) -> bool:
 # --------------------------------------------------------------------------- Pagefind
 
 
-def body_key(src_uri: str, source: str, files) -> str:
+def body_key(src_uri: str, source: str, paths: Iterable[str]) -> str:
     """The key of a hand-written page's HTML body (what MkDocs' Markdown makes of it, before the template):
-    its source, its address, every page's address (its links are resolved against them) and site_key."""
+    its source, its address, the source paths of the pages known so far (its links are resolved against
+    them) and site_key."""
     build = _build
     if build is None:
         return ""
     return _digest(build.site.encode(), src_uri.encode(), source.encode("utf-8", "surrogatepass"),
-                   *sorted(f.src_uri.encode("utf-8", "surrogatepass") for f in files))
+                   *sorted(path.encode("utf-8", "surrogatepass") for path in paths))
 
 
 def known_body(key: str) -> str | None:

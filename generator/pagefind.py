@@ -38,7 +38,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from generator import finished, incremental, write
+from generator import addresses, incremental, write
 from generator.children import popen_kwargs
 from generator.pagefind_child import PAGES
 
@@ -134,32 +134,36 @@ def _indexed(dest_uri: str) -> bool:
 class Indexing:
     """Pagefind's run for one build: started when the last indexed body is known, finished after the build."""
 
-    def __init__(self, files, config, early: list | None = None) -> None:
-        """`early`: generated pages not yet among `files` (the paper pages, before the other pages are
-        generated: the hook checks with `covers` that no page to index came after them)."""
+    def __init__(self, files, config, papers: dict[str, str] | None = None) -> None:
+        """`files`: the hand-written pages (and the theme's files); `papers`: source path -> what Pagefind
+        reads of each paper page (render.paper.indexed_body), known once the corpus is read, before the
+        pages are generated (the hook checks with `covers` that no page to index came after them)."""
         self.site = Path(config.site_dir)
         self.lang = (config.theme.get("language") or "en") if config.theme else "en"
-        everything = [*files, *(early or [])]
-        self.pages = {f.src_uri: f for f in everything if f.is_documentation_page() and _indexed(f.dest_uri)}
+        self.papers = papers or {}
+        self.docs = {f.src_uri: f for f in files if f.is_documentation_page() and _indexed(f.dest_uri)}
+        # Every page to index: source path -> the file it becomes (papers/x.md -> papers/x/index.html).
+        self.pages = {src_uri: file.dest_uri for src_uri, file in self.docs.items()} | {
+            src_uri: addresses.url(src_uri) + "index.html" for src_uri in self.papers}
         self.output = Path()
-        # The bodies MkDocs renders (the about page); a finished page's body is its own source.
-        self.bodies: dict[str, str] = {}
-        self.waiting = {src_uri for src_uri, file in self.pages.items() if not finished.is_finished_file(file)}
+        self.bodies: dict[str, str] = {}  # the bodies MkDocs renders (the about page)
+        self.waiting = set(self.docs)
         self.process: subprocess.Popen | None = None
         self.scratch: Path | None = None
         self.key = ""
         self.stored: Path | None = None
         # When the last build rendered each of them from the same source, Pagefind starts now on those
-        # bodies, while this build still reads the cache and renders; page_ready checks each body MkDocs
+        # bodies, while this build still generates and renders; page_ready checks each body MkDocs
         # renders against the one assumed and starts Pagefind again on a difference.
-        self.body_keys = {src_uri: incremental.body_key(src_uri, source, everything)
-                          for src_uri in self.waiting if (source := _source(self.pages[src_uri])) is not None}
+        paths = [*(f.src_uri for f in files), *self.papers]
+        self.body_keys = {src_uri: incremental.body_key(src_uri, source, paths)
+                          for src_uri in self.waiting if (source := _source(self.docs[src_uri])) is not None}
         assumed = {src_uri: incremental.known_body(key) for src_uri, key in self.body_keys.items()}
         self.cached = {src_uri: body for src_uri, body in assumed.items() if body is not None}
         self.assumed = dict(self.cached)
         rendered = []  # the others, rendered now when they can be (`_render_early`)
         for src_uri in sorted(self.waiting - self.assumed.keys()):
-            body = _render_early(self.pages[src_uri], config, everything)
+            body = _render_early(self.docs[src_uri], config, list(files))
             if body is not None:
                 self.assumed[src_uri] = body
                 rendered.append(src_uri)
@@ -173,8 +177,8 @@ class Indexing:
             self._start()
 
     def covers(self, files) -> bool:
-        """Whether this run indexes every page of `files` that is to be indexed, and no other."""
-        return self.pages.keys() == {f.src_uri for f in files.documentation_pages() if _indexed(f.dest_uri)}
+        """Whether this run indexes every page of `files` that is to be indexed, at its address, and no other."""
+        return self.pages == {f.src_uri: f.dest_uri for f in files.documentation_pages() if _indexed(f.dest_uri)}
 
     def page_ready(self, page, html: str) -> None:
         """A page's HTML body is known (the hook's on_page_content); start once all of them are."""
@@ -197,7 +201,7 @@ class Indexing:
         """Pagefind's child process writes the stand-ins itself (pagefind_child), on the second core: thousands of
         small files cost this process, which renders the site meanwhile, a second at 2,000 papers."""
         self.scratch = Path(tempfile.mkdtemp(prefix="paper-atlas-pagefind-"))
-        pages = [(file.dest_uri, self._page(src_uri, file)) for src_uri, file in self.pages.items()]
+        pages = [(dest_uri, self._page(src_uri, dest_uri)) for src_uri, dest_uri in self.pages.items()]
         self.key, self.stored = incremental.stored_pagefind(arguments("<site>"), pages)
         if self.stored is None:
             write.new_file(self.scratch / PAGES, pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
@@ -207,16 +211,13 @@ class Indexing:
                     [sys.executable, "-m", "generator.pagefind_child", str(self.scratch), *command(self.scratch)],
                     stdout=out, stderr=subprocess.STDOUT, **popen_kwargs())
 
-    def _page(self, src_uri: str, file) -> bytes:
+    def _page(self, src_uri: str, dest_uri: str) -> bytes:
         """What Pagefind reads of the page that will be written: its language and its body. A page MkDocs
         did not render in this build (`mkdocs build --dirty` leaves unchanged pages as they were) is
         indexed from the file it wrote before."""
-        if finished.is_finished_file(file):
-            body = finished.body(file.content_string)
-        elif src_uri in self.bodies:
-            body = self.bodies[src_uri]
-        else:
-            return (self.site / file.dest_uri).read_bytes()
+        body = self.papers[src_uri] if src_uri in self.papers else self.bodies.get(src_uri)
+        if body is None:
+            return (self.site / dest_uri).read_bytes()
         return (f'<!doctype html>\n<html lang="{self.lang}">\n<head><meta charset="utf-8"></head>\n'
                 f'<body>\n{body}\n</body>\n</html>\n').encode("utf-8", errors="xmlcharrefreplace")
 

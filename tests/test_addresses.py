@@ -147,11 +147,12 @@ def test_hook_turns_a_rendering_failure_into_a_mkdocs_error(monkeypatch, trap_co
 
     from generator import hooks
 
-    def broken(corpus, site_url="", papers_made=None):
+    def broken(corpus, site_url=""):
         raise KeyError("boom")
         yield  # pragma: no cover
 
     monkeypatch.setattr(hooks, "generate", broken)
+    monkeypatch.setattr(hooks.pagefind, "Indexing", lambda *args, **kwargs: None)  # no Pagefind run to start
     monkeypatch.setenv(hooks.CORPUS_ENV, str(trap_corpus))
 
     class Config:

@@ -168,6 +168,20 @@ def render_page(inputs: PageInputs) -> str:
                   github=getattr(paper, "github", None))
 
 
+def indexed_body(paper: Paper) -> str:
+    """What Pagefind reads of the paper's page: its `data-pagefind-body`, made by the page's own macro, without
+    the facts Pagefind ignores. Pagefind makes the same index of it as of the page (tests/test_pagefind.py),
+    and it needs nothing but the paper's title and abstract: Pagefind starts on it as soon as the corpus is
+    read, before any page is made (generator/pagefind.py)."""
+    return render("pagefind_body.html.j2", addresses.paper(paper.slug), paper=paper, ids=heading_ids(paper.title),
+                  plain_forms=plain_forms(f"{paper.title} {paper.abstract}"))
+
+
+def indexed_bodies(papers: tuple[Paper, ...]) -> dict[str, str]:
+    """Source path -> indexed_body, for every paper."""
+    return {addresses.paper(p.slug): indexed_body(p) for p in papers}
+
+
 def paper_pages(site: SiteIndex, base_url: str = "") -> Iterator[tuple[str, str]]:
     """`base_url`: the site's absolute address (mkdocs.yml site_url), for meta tags and citations. In a build
     with a cache, only the pages whose inputs changed since the last build are rendered."""

@@ -21,16 +21,11 @@ from generator.render.index import SiteIndex, build_index
 from generator.render.paper import paper_pages
 
 
-def generate(corpus: Corpus, site_url: str = "",
-             papers_made: Callable[[list[tuple[str, str]]], None] | None = None) -> Iterator[tuple[str, str | bytes]]:
-    """Every generated file. `site_url` (mkdocs.yml's) makes the absolute links feeds need. `papers_made` is
-    told the paper pages as soon as they are made, before the other pages (the build starts Pagefind on
-    them); they are yielded all the same."""
+def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | bytes]]:
+    """Every generated file. `site_url` (mkdocs.yml's) makes the absolute links feeds need."""
     site = build_index(corpus)
     drawn = charts(site)  # in a child process during a build: matplotlib works while the pages render
     papers = list(paper_pages(site, site_url))
-    if papers_made is not None:
-        papers_made(papers)
     chart_files, alts = drawn()
     yield from chart_files
     yield from lists.home(site, alts)
