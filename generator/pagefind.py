@@ -38,7 +38,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from generator import addresses, incremental, write
+from generator import addresses, finished, incremental, write
 from generator.children import popen_kwargs
 from generator.pagefind_child import PAGES
 
@@ -147,7 +147,7 @@ class Indexing:
             src_uri: addresses.url(src_uri) + "index.html" for src_uri in self.papers}
         self.output = Path()
         self.bodies: dict[str, str] = {}  # the bodies MkDocs renders (the about page)
-        self.waiting = set(self.docs)
+        self.waiting = {src_uri for src_uri, file in self.docs.items() if not finished.is_finished_file(file)}
         self.process: subprocess.Popen | None = None
         self.scratch: Path | None = None
         self.key = ""
@@ -215,8 +215,13 @@ class Indexing:
         """What Pagefind reads of the page that will be written: its language and its body. A page MkDocs
         did not render in this build (`mkdocs build --dirty` leaves unchanged pages as they were) is
         indexed from the file it wrote before."""
-        body = self.papers[src_uri] if src_uri in self.papers else self.bodies.get(src_uri)
-        if body is None:
+        if src_uri in self.papers:
+            body = self.papers[src_uri]
+        elif src_uri in self.bodies:
+            body = self.bodies[src_uri]
+        elif finished.is_finished_file(file := self.docs[src_uri]):  # (a page it was not told of: a fallback)
+            body = finished.body(file.content_string)
+        else:
             return (self.site / dest_uri).read_bytes()
         return (f'<!doctype html>\n<html lang="{self.lang}">\n<head><meta charset="utf-8"></head>\n'
                 f'<body>\n{body}\n</body>\n</html>\n').encode("utf-8", errors="xmlcharrefreplace")
