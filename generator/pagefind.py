@@ -1,28 +1,31 @@
-"""Pagefind indexes the site on the second core while MkDocs still renders it.
+"""Pagefind indexes the site on the second core while the generator and MkDocs still make it.
 
 Only pages with a `data-pagefind-body` are indexed (`GLOB`): the paper pages
 and the about page. Their bodies are known before MkDocs writes any page:
-paper pages are finished HTML when the hook adds them (on_files), the about
-page once MkDocs has converted its Markdown (on_page_content, which MkDocs
-runs for every page before it renders a single template). As soon as every
-indexed body is known, each is written as a small HTML file into a scratch
-folder laid out as the site will be, and Pagefind indexes that folder in a
-child process while MkDocs renders Material's templates and writes the site
-(the child writes the small files too).
-The build waits for it at the end (on_post_build) and moves the index into
-the site.
+what Pagefind reads of a paper page (its title, abstract and plain forms:
+render.paper.indexed_body) once the corpus is read, before any page is
+generated; the about page once MkDocs has converted its Markdown
+(on_page_content, which MkDocs runs for every page before it renders a
+single template). As soon as every indexed body is known, each is written as
+a small HTML file into a scratch folder laid out as the site will be, and
+Pagefind indexes that folder in a child process while the pages are generated
+and MkDocs renders Material's templates and writes the site (the child writes
+the small files too). The build waits for it at the end (on_post_build) and
+moves the index into the site.
 
 On a rebuild (`mkdocs serve`, `generator build` with the cache), the about
 page's body is usually the one the last build rendered from the same source:
 Pagefind then starts at once on that kept body (incremental.known_body), while
-this build still reads the cache and renders, and the body MkDocs renders is
-checked against it. A difference starts Pagefind again, so a kept body never
-reaches the index unchecked.
+this build still generates and renders, and the body MkDocs renders is
+checked against it. Under `mkdocs serve`, an edited about page is rendered
+at once for it (`_render_early`). A difference starts Pagefind again, so a
+kept or early body never reaches the index unchecked.
 
 Pagefind reads a page's `data-pagefind-body` element, its first h1 and the
-`lang` of its <html>; the small files hold those as the finished pages do, so
-the index is byte-identical to one made from the built site
-(tests/test_pagefind.py compares them).
+`lang` of its <html>; the small files hold those (a paper page's facts,
+which Pagefind ignores, left out), so the index is byte-identical to one made
+from the built site (tests/test_pagefind.py and tests/test_hostile.py compare
+them).
 """
 
 from __future__ import annotations
