@@ -20,8 +20,9 @@ damaged entry is a miss, never a page.
 
 `python -m generator build` and `mkdocs serve` turn it on (`enable`) and build
 with MkDocs' `dirty` mode into an empty folder: pages found in the cache are
-written into it and marked unmodified, so MkDocs renders neither their Markdown
-nor their template. Pages that some page links to with an #anchor are always
+written into it (under `mkdocs serve`, hard-linked from the served folder when
+it holds them under the same key: `served`) and marked unmodified, so MkDocs
+renders neither their Markdown nor their template. Pages that some page links to with an #anchor are always
 rendered, so MkDocs' anchor validation stays whole; the links of the pages taken
 from the cache are checked here (`check_links`) as MkDocs checks rendered ones (finished HTML pages,
 cached or not, by finished.check_links):
