@@ -53,6 +53,8 @@ class SharedTerms:
             text = f"{p.title} {p.abstract}".lower()
             words = _last_words[text] = known.get(text) or self._words(text)
             self.words[p.slug] = words
+        if not incremental.serving:
+            _last_words = {}  # no later build in this process to use them (memory: 30 MB at 10,000 papers)
         df = Counter(w for words in self.words.values() for w in words)
         # Rarest first, ties alphabetical: each word's place in that order, so that sorting a pair's shared
         # words compares integers.
@@ -65,8 +67,8 @@ class SharedTerms:
         return sorted(self.words[a] & self.words[b], key=self.rank.__getitem__)[:SHARED_TERMS]
 
 
-# The words of each paper's text in the last SharedTerms of this process: under `mkdocs serve` an edited
-# dump changes few texts (and every count, so the words are counted again; they are not read again).
+# The words of each paper's text in the last SharedTerms, kept under `mkdocs serve`: an edited dump
+# changes few texts (and every count, so the words are counted again; they are not read again).
 _last_words: dict[str, frozenset[str]] = {}
 
 

@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
+from generator import incremental
 from generator.model import Paper
 
 MIN_LENGTH = 4  # the worker corrects words of 4 letters or more
@@ -37,11 +38,13 @@ def vocabulary(papers: Iterable[Paper]) -> Counter[str]:
         text = f"{paper.title} {paper.abstract}"
         found = _last_words[text] = known.get(text) or [w for w in words(text) if len(w) >= MIN_LENGTH]
         counts.update(found)
+    if not incremental.serving:
+        _last_words = {}  # no later build in this process to use them
     return counts
 
 
-# Each paper's words in the last vocabulary of this process: under `mkdocs serve` an edited dump changes
-# few texts, and the others are not read again.
+# Each paper's words in the last vocabulary, kept under `mkdocs serve`: an edited dump changes few texts,
+# and the others are not read again.
 _last_words: dict[str, list[str]] = {}
 
 
