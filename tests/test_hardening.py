@@ -17,7 +17,7 @@ import pytest
 from generator import cli, write
 from generator.children import popen_kwargs
 from generator.corpus import load_corpus
-from generator.model import PaperDate
+from generator.model import PaperDate, count
 from helpers import build_site, error_lines, make_corpus, run_cli, tree_hash
 
 DUMP = "Daily Papers\n\nOct 28\n\nA Real Paper About Spiking\nAn abstract about spiking neurons.\n"
@@ -79,7 +79,7 @@ def test_odd_entries_named_like_dumps_are_reported_not_skipped(tmp_path):
     assert 'lower-case ".txt"' in reasons["upper.TXT"]
     assert "hidden file" in reasons[".hidden.txt"]
     assert len(loaded.papers) == 1  # a.txt; the accounting still adds up
-    assert loaded.records_read == len(loaded.papers) + loaded.duplicates + len(loaded.rejected)
+    assert loaded.records_read == len(loaded.papers) + loaded.duplicates + count(loaded.rejected)
 
 
 def test_a_child_process_dies_with_the_build(tmp_path):
