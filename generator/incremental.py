@@ -367,6 +367,24 @@ serving = False  # set by the hook's on_startup under `mkdocs serve`
 _served: tuple[Path, dict[str, str]] | None = None
 
 
+class ServeMemory:
+    """A pure function's results by argument from the last build of this process, kept only under
+    `mkdocs serve` (outside it no later build would use them): a rebuild after an edit computes only the
+    arguments that changed, and forgets those no longer asked for."""
+
+    def __init__(self, function) -> None:
+        self.function = function
+        self.last: dict = {}
+
+    def each(self, arguments: list) -> list:
+        known, made = self.last, {}
+        for argument in arguments:
+            if argument not in made:
+                made[argument] = known[argument] if argument in known else self.function(argument)
+        self.last = made if serving else {}
+        return [made[argument] for argument in arguments]
+
+
 def enable(config_file: str | Path) -> None:
     """Let what follows in this process (reading the corpus, rendering, the next MkDocs build) use the cache."""
     global _build

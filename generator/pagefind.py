@@ -92,7 +92,7 @@ def built_with(files) -> None:
         _last_files = frozenset(f.src_uri for f in files)
 
 
-def _render_early(file, config, files: list) -> str | None:
+def _render_early(file, config, files) -> str | None:
     """A hand-written page's body, rendered as MkDocs will render it, but now: before the pages other than
     the paper pages are generated, so that Pagefind need not wait for MkDocs to get to it (`mkdocs serve`,
     after an edit of the about page: 5 s sooner at 10,000 papers). A link to a page not generated yet
@@ -166,7 +166,7 @@ class Indexing:
         self.assumed = dict(self.cached)
         rendered = []  # the others, rendered now when they can be (`_render_early`)
         for src_uri in sorted(self.waiting - self.assumed.keys()):
-            body = _render_early(self.docs[src_uri], config, list(files))
+            body = _render_early(self.docs[src_uri], config, files)
             if body is not None:
                 self.assumed[src_uri] = body
                 rendered.append(src_uri)

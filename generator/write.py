@@ -261,8 +261,7 @@ def replace_dir(built: Path, final: Path, protected: Iterable[Path] = (), backgr
         return
     if _exchange(built, final):  # `built` now holds the old tree
         if background:
-            threading.Thread(target=shutil.rmtree, args=(built,), kwargs={"ignore_errors": True},
-                             daemon=True).start()
+            discard(built, background=True)
         else:
             shutil.rmtree(built)
         return

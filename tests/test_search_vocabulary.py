@@ -66,8 +66,8 @@ def test_plain_forms_of_mixed_case_words_are_given_to_the_index():
 
 def test_under_serve_only_the_changed_texts_are_read_again(monkeypatch):
     """Under `mkdocs serve` the words of each paper's text are kept from the last build, for the vocabulary
-    and for the related papers' shared terms: a rebuild reads only the texts that changed, and makes what a
-    build from scratch makes. Outside serve nothing is kept."""
+    and for the related papers' shared terms (incremental.ServeMemory): a rebuild reads only the texts that
+    changed, and makes what a build from scratch makes. Outside serve nothing is kept."""
     from dataclasses import replace
 
     from generator import incremental
@@ -77,25 +77,18 @@ def test_under_serve_only_the_changed_texts_are_read_again(monkeypatch):
     first = (replace(paper("Hopfield Networks", "Modern Hopfield networks store patterns."), slug="a"),
              replace(paper("Kuramoto Oscillators", "Oscillators synchronise; networks of them too."), slug="b"))
     edited = (first[0], replace(first[1], abstract="Oscillators synchronise, edited."))
-    expected = render_vocabulary(edited)  # outside serve: from scratch
-    assert vocabulary._last_words == {}
+    builds = {vocabulary._LONG_WORDS: render_vocabulary,  # each memory, and a build that uses it
+              paper_module._WORDS: lambda papers: paper_module.SharedTerms(papers).words}
+    expected = {memory: build(edited) for memory, build in builds.items()}  # outside serve: from scratch
+    assert all(memory.last == {} for memory in builds)
 
-    monkeypatch.setattr(vocabulary, "_last_words", {})  # (each put back as it was after the test)
-    monkeypatch.setattr(paper_module, "_last_words", {})
-    read: list[str] = []
-    words = vocabulary.words
-    monkeypatch.setattr(vocabulary, "words", lambda text: read.append(text) or words(text))
     monkeypatch.setattr(incremental, "serving", True)
-    render_vocabulary(first)
-    read.clear()
-    assert render_vocabulary(edited) == expected
-    assert read == ["Kuramoto Oscillators Oscillators synchronise, edited."]
-
-    made = paper_module.SharedTerms._words
-    shared: list[str] = []
-    monkeypatch.setattr(paper_module.SharedTerms, "_words", lambda self, text: shared.append(text) or made(self, text))
-    paper_module.SharedTerms(first)
-    shared.clear()
-    terms = paper_module.SharedTerms(edited)
-    assert shared == ["kuramoto oscillators oscillators synchronise, edited."]
-    assert terms("a", "b") == []  # no word of 4 letters or more in both, stop words aside
+    for memory, build in builds.items():
+        read: list[str] = []
+        monkeypatch.setattr(memory, "last", {})  # (each put back as it was after the test)
+        monkeypatch.setattr(memory, "function", lambda text, made=memory.function, read=read:
+                            read.append(text) or made(text))
+        build(first)
+        read.clear()
+        assert build(edited) == expected[memory]
+        assert [text.lower() for text in read] == ["kuramoto oscillators oscillators synchronise, edited."]

@@ -43,33 +43,27 @@ class SharedTerms:
     """Why two papers are related: the rarest words both use (the terms TF-IDF weighs most)."""
 
     def __init__(self, papers: tuple[Paper, ...]):
-        global _last_words
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # sklearn is already loaded by related
-
-        self.stop = ENGLISH_STOP_WORDS
-        known, _last_words = _last_words, {}
-        self.words = {}
-        for p in papers:
-            text = f"{p.title} {p.abstract}".lower()
-            words = _last_words[text] = known.get(text) or self._words(text)
-            self.words[p.slug] = words
-        if not incremental.serving:
-            _last_words = {}  # no later build in this process to use them (memory: 30 MB at 10,000 papers)
-        df = Counter(w for words in self.words.values() for w in words)
+        words = _WORDS.each([f"{p.title} {p.abstract}".lower() for p in papers])
+        self.words = {p.slug: found for p, found in zip(papers, words, strict=True)}
+        df = Counter(w for found in words for w in found)
         # Rarest first, ties alphabetical: each word's place in that order, so that sorting a pair's shared
         # words compares integers.
         self.rank = {w: i for i, w in enumerate(sorted(df, key=lambda w: (df[w], w)))}
-
-    def _words(self, text: str) -> frozenset[str]:
-        return frozenset(w.strip("-") for w in _WORD.findall(text) if w not in self.stop)
 
     def __call__(self, a: str, b: str) -> list[str]:
         return sorted(self.words[a] & self.words[b], key=self.rank.__getitem__)[:SHARED_TERMS]
 
 
-# The words of each paper's text in the last SharedTerms, kept under `mkdocs serve`: an edited dump
-# changes few texts (and every count, so the words are counted again; they are not read again).
-_last_words: dict[str, frozenset[str]] = {}
+def _words(text: str) -> frozenset[str]:
+    """The words of a paper's lowercased title and abstract, English stop words left out."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # sklearn is already loaded by related
+
+    return frozenset(w.strip("-") for w in _WORD.findall(text) if w not in ENGLISH_STOP_WORDS)
+
+
+# Under `mkdocs serve` an edited dump changes few texts (and every count, so the words are counted again;
+# they are not read again).
+_WORDS = incremental.ServeMemory(_words)
 
 
 def graph_svg(paper: Paper, site: SiteIndex, links: PaperLinks) -> str:

@@ -30,22 +30,19 @@ def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
 
 
+def _long_words(text: str) -> list[str]:
+    return [w for w in words(text) if len(w) >= MIN_LENGTH]
+
+
+# Under `mkdocs serve` an edited dump changes few texts: the others are not read again.
+_LONG_WORDS = incremental.ServeMemory(_long_words)
+
+
 def vocabulary(papers: Iterable[Paper]) -> Counter[str]:
-    global _last_words
-    known, _last_words = _last_words, {}
     counts: Counter[str] = Counter()
-    for paper in papers:
-        text = f"{paper.title} {paper.abstract}"
-        found = _last_words[text] = known.get(text) or [w for w in words(text) if len(w) >= MIN_LENGTH]
+    for found in _LONG_WORDS.each([f"{paper.title} {paper.abstract}" for paper in papers]):
         counts.update(found)
-    if not incremental.serving:
-        _last_words = {}  # no later build in this process to use them
     return counts
-
-
-# Each paper's words in the last vocabulary, kept under `mkdocs serve`: an edited dump changes few texts,
-# and the others are not read again.
-_last_words: dict[str, list[str]] = {}
 
 
 def render_vocabulary(papers: Iterable[Paper]) -> str:
