@@ -23,9 +23,13 @@ kept or early body never reaches the index unchecked.
 
 Pagefind reads a page's `data-pagefind-body` element, its first h1 and the
 `lang` of its <html>; the small files hold those (a paper page's facts,
-which Pagefind ignores, left out), so the index is byte-identical to one made
-from the built site (tests/test_pagefind.py and tests/test_hostile.py compare
-them).
+which Pagefind ignores, left out), with a space before each hyphen that
+joins two words (render.vocabulary.spaced_compounds), so that Pagefind
+indexes "language-based" as its two words and not also as `languagebased`.
+The index is byte-identical to one made from the built site with its
+compounds spaced (tests/test_pagefind.py and tests/test_hostile.py compare
+them); the search worker takes the space out where it shows a title or an
+excerpt.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from mkdocs.exceptions import PluginError
 from generator import addresses, finished, incremental, write
 from generator.children import popen_kwargs
 from generator.pagefind_child import PAGES
+from generator.render.vocabulary import spaced_compounds
 
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
 
@@ -215,17 +220,19 @@ class Indexing:
                     stdout=out, stderr=subprocess.STDOUT, **popen_kwargs())
 
     def _page(self, src_uri: str, dest_uri: str) -> bytes:
-        """What Pagefind reads of the page that will be written: its language and its body. A page MkDocs
+        """What Pagefind reads of the page that will be written: its language and its body, its compounds
+        spaced (render.vocabulary.spaced_compounds: the index has the words, not "languagebased"). A page MkDocs
         did not render in this build (`mkdocs build --dirty` leaves unchanged pages as they were) is
         indexed from the file it wrote before."""
         if src_uri in self.papers:
-            body = self.papers[src_uri]
+            body = self.papers[src_uri]  # its compounds spaced already (cached with it)
         elif src_uri in self.bodies:
-            body = self.bodies[src_uri]
+            body = spaced_compounds(self.bodies[src_uri])
         elif finished.is_finished_file(file := self.docs[src_uri]):  # (a page it was not told of: a fallback)
-            body = finished.body(file.content_string)
+            body = spaced_compounds(finished.body(file.content_string))
         else:
-            return (self.site / dest_uri).read_bytes()
+            page = (self.site / dest_uri).read_bytes().decode("utf-8", errors="replace")
+            return spaced_compounds(page).encode("utf-8")
         return (f'<!doctype html>\n<html lang="{self.lang}">\n<head><meta charset="utf-8"></head>\n'
                 f'<body>\n{body}\n</body>\n</html>\n').encode("utf-8", errors="xmlcharrefreplace")
 

@@ -208,6 +208,26 @@ def tree_hash(folder: Path) -> dict[str, str]:
     return out
 
 
+def pagefind_index_of_built_site(site: Path) -> dict[str, str]:
+    """tree_hash of the index Pagefind makes of the built site's indexed pages, their compounds spaced as
+    the build spaces them for it (render.vocabulary.spaced_compounds)."""
+    import tempfile
+
+    from generator import pagefind
+    from generator.render.vocabulary import spaced_compounds
+
+    with tempfile.TemporaryDirectory() as scratch:
+        pages, out = Path(scratch) / "pages", Path(scratch) / "pagefind"
+        for page in sorted(site.rglob("*.html")):
+            dest = str(page.relative_to(site))
+            if pagefind._indexed(dest):
+                target = pages / dest
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(spaced_compounds(page.read_text(encoding="utf-8")), encoding="utf-8")
+        subprocess.run([*pagefind.command(pages), "--output-path", str(out)], check=True, capture_output=True)
+        return tree_hash(out)
+
+
 def paper_pages(site: Path) -> list[Path]:
     return sorted(site.glob("papers/*/index.html"))
 
@@ -446,9 +466,14 @@ def pagefind_docs(site: Path) -> list[dict] | None:
         raw = gzip.decompress(fragment.read_bytes())
         assert raw.startswith(PAGEFIND_SIGNATURE), fragment
         data = json.loads(raw[len(PAGEFIND_SIGNATURE):])
-        docs.append({"location": data["url"].lstrip("/"), "title": data.get("meta", {}).get("title", ""),
-                     "text": data["content"]})
+        docs.append({"location": data["url"].lstrip("/"), "title": unspaced(data.get("meta", {}).get("title", "")),
+                     "text": unspaced(data["content"])})
     return docs
+
+
+def unspaced(text: str) -> str:
+    """Indexed text with its compounds joined again, as the search worker shows it ("language -based")."""
+    return re.sub(r" -(?=[^\W\d_])", "-", text)
 
 
 def search_docs(site: Path) -> tuple[str, list[dict]]:

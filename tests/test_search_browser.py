@@ -4,7 +4,7 @@ The query set (tests/search_queries.yml) runs in one page, one query after
 another, through the same code as `python -m bench.search --recall`. The
 other tests each open the home page and use the box: the count, more results
 as the list scrolls, nonsense, pasted text, highlighting after a hyphenated
-query, suggestions, HTML typed into the box, and Pagefind loading only when
+query, compounds shown as written, suggestions, HTML typed into the box, and Pagefind loading only when
 the box is first focused.
 """
 
@@ -157,6 +157,18 @@ def test_highlighting_after_a_hyphenated_query(page, real_site_url):
     marks = page.locator("article mark[data-md-highlight]")
     expect(marks.first).to_be_visible(timeout=TIMEOUT)
     assert {m.inner_text().lower() for m in marks.all()} >= {"needle", "haystack"}
+
+
+def test_titles_and_excerpts_show_compounds_as_written(page, real_site_url):
+    """The index holds "Energy -Based" (generator/render/vocabulary.py, spaced_compounds): results show the
+    title and the abstract as the paper writes them."""
+    open_box(page, real_site_url)
+    type_query(page, "energy-based world models")
+    first = page.locator(RESULTS).first
+    expect(first.locator("h1")).to_have_text("Cognitively Inspired Energy-Based World Models", timeout=TIMEOUT)
+    expect(first.locator("article")).to_contain_text("we introduce Energy-Based World Models (EBWM)", timeout=TIMEOUT)
+    for item in page.locator(RESULTS).all():
+        assert not re.search(r"(^| )-\w", item.inner_text()), item.inner_text()  # nor "… -level"
 
 
 def test_suggestion_completes_the_word_being_typed(page, real_site_url):

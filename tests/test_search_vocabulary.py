@@ -64,6 +64,38 @@ def test_plain_forms_of_mixed_case_words_are_given_to_the_index():
     assert plain_forms("Plain Title Case and ALL CAPS words") == ""
 
 
+def test_compounds_are_spaced_for_the_index_in_text_only():
+    from generator.render.vocabulary import spaced_compounds
+
+    page = ('<h1 id="a-language-based-model">Language-Based, spike-timing-dependent GPT-4 and 3-layer nets'
+            '<a class="headerlink" href="#a-language-based-model">&para;</a></h1>\n'
+            '<p>A short- and long-term x - y -z <a href="https://e.org/a-b">e.org/a-b</a></p>')
+    assert spaced_compounds(page) == (
+        '<h1 id="a-language-based-model">Language -Based, spike -timing -dependent GPT-4 and 3 -layer nets'
+        '<a class="headerlink" href="#a-language-based-model">&para;</a></h1>\n'
+        '<p>A short- and long-term x - y -z <a href="https://e.org/a-b">e.org/a -b</a></p>'.replace(
+            "long-term", "long -term"))
+
+
+@given(st.text(alphabet=st.sampled_from("ab1-_é <>=\"\n"), max_size=80))
+def test_spacing_compounds_only_adds_spaces_the_worker_takes_out(html):
+    """Pagefind's text of a page (tags untouched) gains only a space before a hyphen that joins two words,
+    and the worker's `unspaced` (tests/helpers.py has its twin) gives every compound back."""
+    import re
+
+    from generator.render.vocabulary import spaced_compounds
+    from helpers import unspaced
+
+    tags = re.compile(r"(<[^>]*>)")
+    spaced = spaced_compounds(html)
+    assert tags.split(spaced)[1::2] == tags.split(html)[1::2]
+    assert spaced.replace(" -", "-") == html.replace(" -", "-")
+    assert spaced_compounds(spaced) == spaced
+    joined = [unspaced(text) for text in tags.split(spaced)[::2]]
+    assert joined == [unspaced(text) for text in tags.split(html)[::2]]
+    assert not re.search(r"[^\W_]-[^\W\d_]", "".join(tags.split(spaced)[::2]))
+
+
 def test_under_serve_only_the_changed_texts_are_read_again(monkeypatch):
     """Under `mkdocs serve` the words of each paper's text are kept from the last build, for the vocabulary
     and for the related papers' shared terms (incremental.ServeMemory): a rebuild reads only the texts that

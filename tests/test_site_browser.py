@@ -186,7 +186,8 @@ def test_page_loads_without_failed_requests_and_passes_axe(browser, site_url, pa
 
 
 def test_404_suggests_the_closest_paper_and_offers_search(browser, site_url, papers):
-    paper = next(p for p in papers if len(p["slug"].split("-")) >= 4 and len(p["slug"]) < 60)
+    paper = next(p for p in papers if len(p["slug"].split("-")) >= 4 and len(p["slug"]) < 60
+                 and re.search(r"\w-[^\W\d_]", p["title"]))  # a compound in its title, shown as written
     words = paper["slug"].split("-")
     mistyped = "-".join(words[:-1] + [words[-1][:-1] + "x"])  # last word misspelt
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -198,6 +199,7 @@ def test_404_suggests_the_closest_paper_and_offers_search(browser, site_url, pap
     expect(page.locator("#pa-closest")).to_be_visible(timeout=TIMEOUT)
     link = page.locator("#pa-closest-link")
     assert link.get_attribute("href").endswith(f"/{PREFIX}papers/{paper['slug']}/")
+    expect(link).to_have_text(paper["title"])
     search = page.locator("#pa-search-link")
     assert parse_qs(urlsplit(search.get_attribute("href")).query)["q"] == [" ".join(
         w for w in mistyped.split("-") if len(w) > 1)]

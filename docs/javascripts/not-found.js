@@ -42,7 +42,8 @@
     const url = new URL(page.url.replace(/^\//, ""), root);
     const link = document.getElementById("pa-closest-link");
     link.href = url.href;
-    link.textContent = page.meta.title || url.pathname;
+    // The index spaces compounds ("language -based", generator/render/vocabulary.py): join them again.
+    link.textContent = page.meta.title ? page.meta.title.replace(/ -(?=\p{L})/gu, "-") : url.pathname;
     document.getElementById("pa-closest").hidden = false;
   }
   suggest().catch(() => {});  // no suggestion is the fallback; search stays offered

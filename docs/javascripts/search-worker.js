@@ -283,6 +283,13 @@ function relativeLocation(url) {
   return path.startsWith(ROOT.pathname) ? path.slice(ROOT.pathname.length) : path.replace(/^\//, "");
 }
 
+// Pagefind indexes each page with a space before the hyphen of a compound
+// ("language -based": generator/render/vocabulary.py, spaced_compounds), so
+// that it holds the words and not "languagebased" too; text shown from the
+// index gets its compounds back.
+const COMPOUND_TAIL = /^-\p{L}/u;
+const unspaced = (text) => text.replace(/ -(?=\p{L})/gu, "-");
+
 // An excerpt of the abstract: the title (the first words of the indexed text)
 // is skipped, the window with the most matches is kept, and every word is
 // escaped before the matches are marked, so dump text never becomes markup.
@@ -297,9 +304,12 @@ function excerpt(data, locations) {
     for (let j = i; j < i + EXCERPT_WORDS; j++) if (marks.has(j)) count++;
     if (count > best) { best = count; from = i; }
   }
+  while (from > start && COMPOUND_TAIL.test(words[from])) from--;  // "high -level": from "high"
   const shown = words.slice(from, from + EXCERPT_WORDS).map((word, k) =>
-    marks.has(from + k) ? `<mark>${escapeHtml(word)}</mark>` : escapeHtml(word));
-  return (from > start ? "… " : "") + shown.join(" ") + (from + EXCERPT_WORDS < words.length ? " …" : "");
+    (k && COMPOUND_TAIL.test(word) ? "" : " ") +
+    (marks.has(from + k) ? `<mark>${escapeHtml(word)}</mark>` : escapeHtml(word)));
+  return (from > start ? "…" : "") + shown.join("").slice(from > start ? 0 : 1) +
+    (from + EXCERPT_WORDS < words.length ? " …" : "");
 }
 
 // Material's item for a loaded page. terms: the forms of the query words
@@ -319,7 +329,7 @@ async function item(page, words, missing, score) {
   }
   return {
     location: relativeLocation(data.url),
-    title: escapeHtml(data.meta.title || data.url),
+    title: escapeHtml(data.meta.title ? unspaced(data.meta.title) : data.url),
     text: excerpt(data, page.at),
     score,
     terms,

@@ -14,7 +14,7 @@ from generator.model import Paper
 from generator.render import cite, environment, escape
 from generator.render.environment import date_text, render
 from generator.render.index import SiteIndex
-from generator.render.vocabulary import plain_forms
+from generator.render.vocabulary import plain_forms, spaced_compounds
 
 SHARED_TERMS = 4  # words named in a related paper's reason
 _WORD = re.compile(r"[a-z][a-z0-9-]{3,}")
@@ -166,11 +166,12 @@ def render_page(inputs: PageInputs) -> str:
 
 def indexed_body(slug: str, title: str, abstract: str) -> str:
     """What Pagefind reads of a paper's page: its `data-pagefind-body`, made by the page's own macro, without
-    the facts Pagefind ignores. Pagefind makes the same index of it as of the page (tests/test_pagefind.py),
+    the facts Pagefind ignores, its compounds spaced (vocabulary.spaced_compounds). Pagefind makes the same
+    index of it as of the page with its compounds spaced (tests/test_pagefind.py),
     and it needs nothing but the paper's title and abstract: Pagefind starts on it as soon as the corpus is
     read, before any page is made (generator/pagefind.py)."""
-    return render("pagefind_body.html.j2", addresses.paper(slug), title=title, abstract=abstract,
-                  ids=heading_ids(title), plain_forms=plain_forms(f"{title} {abstract}"))
+    return spaced_compounds(render("pagefind_body.html.j2", addresses.paper(slug), title=title, abstract=abstract,
+                                   ids=heading_ids(title), plain_forms=plain_forms(f"{title} {abstract}")))
 
 
 def indexed_bodies(papers: tuple[Paper, ...]) -> dict[str, str]:
