@@ -305,9 +305,11 @@ function excerpt(data, locations) {
     if (count > best) { best = count; from = i; }
   }
   while (from > start && COMPOUND_TAIL.test(words[from])) from--;  // "high -level": from "high"
-  const shown = words.slice(from, from + EXCERPT_WORDS).map((word, k) =>
-    (k && COMPOUND_TAIL.test(word) ? "" : " ") +
-    (marks.has(from + k) ? `<mark>${escapeHtml(word)}</mark>` : escapeHtml(word)));
+  const shown = words.slice(from, from + EXCERPT_WORDS).map((word, k) => {
+    const tail = k > 0 && COMPOUND_TAIL.test(word);  // "-world" of "real -world": joined, its hyphen unmarked
+    const text = tail ? word.slice(1) : word;
+    return (tail ? "-" : " ") + (marks.has(from + k) ? `<mark>${escapeHtml(text)}</mark>` : escapeHtml(text));
+  });
   return (from > start ? "…" : "") + shown.join("").slice(from > start ? 0 : 1) +
     (from + EXCERPT_WORDS < words.length ? " …" : "");
 }
