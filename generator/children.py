@@ -5,12 +5,16 @@ prctl(PR_SET_PDEATHSIG) asks it to send the child SIGTERM when its parent
 dies (man 2 prctl). Pass `preexec_fn=die_with_parent` to subprocess.
 
 `Call` runs a pure function of the generator in a child Python process
-(`python -m generator.children`) while this one goes on, so a build uses both
-cores of a small machine: the charts are drawn while the pages are rendered.
+(`python -m generator.children`, a `Worker`) while this one goes on, so a
+build uses both cores of a small machine: the charts are drawn while the pages
+are rendered. The worker is kept for the next call: under `mkdocs serve`, or
+in the tests, it starts and imports matplotlib once, not at every build.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import ctypes
 import importlib
 import os
@@ -19,14 +23,15 @@ import signal
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
+import traceback
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:
-    """Runs in the child between fork and exec: SIGTERM it when the parent dies."""
+    """Runs in the child between fork and exec: SIGTERM it when the parent dies (the parent thread, in fact:
+    man 2 prctl)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
@@ -44,46 +49,135 @@ def popen_kwargs() -> dict:
 
 
 class Call:
-    """function(*args) in a child process; `result()` waits for it. The function must be a module-level
-    function of the generator, and its arguments and result picklable."""
+    """function(*args) in this process's worker (`Worker`) while this process goes on; `result()` waits for
+    it. The function must be a module-level function of the generator, and its arguments and result
+    picklable. A worker that died since the last call (killed between two builds) is replaced, and the
+    call is made once more if it dies before it answers."""
 
     def __init__(self, function, *args) -> None:
-        from generator import write
-
         self.name = f"{function.__module__}.{function.__qualname__}"
-        self.folder = Path(tempfile.mkdtemp(prefix="paper-atlas-call-"))
-        call = pickle.dumps((function.__module__, function.__qualname__, args), protocol=pickle.HIGHEST_PROTOCOL)
-        write.new_file(self.folder / CALL, call)
-        self.process = subprocess.Popen([sys.executable, "-m", "generator.children", str(self.folder)],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen_kwargs())
+        self.call = (function.__module__, function.__qualname__, args)
+        self.worker, self.number = _ask(self.call)
 
     def result(self):
-        from generator import write
-
         try:
-            out, err = self.process.communicate()
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-                self.process.wait()
-            write.discard(self.folder)
-        if self.process.returncode != 0:
-            raise RuntimeError(f"{self.name} failed in a child process: {err.decode('utf-8', 'replace').strip()}")
-        return pickle.loads(out)  # noqa: S301 (written by our own child, just now)
+            done, value = self.worker.answer(self.number)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            if self.worker.alive():
+                raise
+            message = self.worker.died()
+            try:
+                worker, number = _ask(self.call)
+                done, value = worker.answer(number)
+            except (EOFError, OSError, pickle.UnpicklingError):
+                done, value = False, message
+        if not done:
+            raise RuntimeError(f"{self.name} failed in a child process: {value}")
+        return value
 
 
-CALL = "call.pickle"
+class Worker:
+    """A child Python process (`python -m generator.children`) that answers calls one after another: each
+    call is a pickle written to its standard input, each answer a pickle it writes to its standard output.
+    One is kept per process (`_worker`): a process that builds again and again (`mkdocs serve`, the tests)
+    starts it and imports what the calls need (matplotlib, for the charts) once. It dies with this process,
+    and ends when this process closes its input (at exit)."""
+
+    def __init__(self) -> None:
+        self.errors = tempfile.TemporaryFile()  # what it prints, for the message if it dies
+        self.process = subprocess.Popen([sys.executable, "-m", "generator.children"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.errors, **popen_kwargs())
+        self.asked = self.answered = 0
+
+    def ask(self, call: tuple) -> int:
+        """Send `call`; the number to collect its answer with."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(pickle.dumps(call, protocol=pickle.HIGHEST_PROTOCOL))
+        self.process.stdin.flush()
+        self.asked += 1
+        return self.asked - 1
+
+    def answer(self, number: int) -> tuple[bool, Any]:
+        """(True, result) or (False, what went wrong) of call `number`. Answers come in the order of the calls:
+        those of earlier calls not collected (a build that failed before it asked) are dropped."""
+        if number < self.answered:
+            raise RuntimeError(f"the answer to call {number} was dropped: a later call was collected first")
+        assert self.process.stdout is not None
+        while True:
+            answer = pickle.load(self.process.stdout)  # noqa: S301 (our own child's)
+            self.answered += 1
+            if self.answered > number:
+                return answer
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def died(self) -> str:
+        self.errors.seek(0)
+        text = self.errors.read().decode("utf-8", "replace").strip()
+        return f"the child process ended (exit status {self.process.poll()}){': ' + text if text else ''}"
+
+    def close(self) -> None:
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.errors.close()
 
 
-def main(folder: str) -> None:
-    """The child of a Call: read the call from `folder`, write the pickled result to standard output."""
-    module, qualname, args = pickle.loads((Path(folder) / CALL).read_bytes())  # noqa: S301 (our parent's)
-    function: Any = importlib.import_module(module)
-    for name in qualname.split("."):
-        function = getattr(function, name)
-    sys.stdout.buffer.write(pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL))
+_kept: tuple[int, Worker] | None = None  # (the process it belongs to, its worker)
+
+
+def _worker() -> Worker:
+    """This process's worker, started now if it has none or the last one died."""
+    global _kept
+    if _kept is None or _kept[0] != os.getpid() or not _kept[1].alive():  # (a forked copy starts its own)
+        if _kept is None:
+            atexit.register(_close)
+        elif _kept[0] == os.getpid():
+            _kept[1].close()
+        _kept = (os.getpid(), Worker())
+    return _kept[1]
+
+
+def _ask(call: tuple) -> tuple[Worker, int]:
+    worker = _worker()
+    try:
+        return worker, worker.ask(call)
+    except OSError:  # it died since the last call, and alive() has not seen it yet
+        worker.process.wait()
+        worker = _worker()
+        return worker, worker.ask(call)
+
+
+def _close() -> None:
+    if _kept is not None and _kept[0] == os.getpid():
+        _kept[1].close()
+
+
+def main() -> None:
+    """The worker: answer each call read from standard input until it ends."""
+    calls, answers = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # what a call prints must not come between the answers
+    while True:
+        try:
+            module, qualname, args = pickle.load(calls)  # noqa: S301 (our parent's)
+        except EOFError:
+            return
+        try:
+            function: Any = importlib.import_module(module)
+            for name in qualname.split("."):
+                function = getattr(function, name)
+            answer = pickle.dumps((True, function(*args)), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            answer = pickle.dumps((False, traceback.format_exc().strip()), protocol=pickle.HIGHEST_PROTOCOL)
+        answers.write(answer)
+        answers.flush()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
-
+    main()

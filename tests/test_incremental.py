@@ -449,3 +449,29 @@ def test_a_call_runs_in_a_child_process_and_reports_its_failure():
     assert Call(long_date, dt.date(2024, 3, 9)).result() == "9 March 2024"
     with pytest.raises(RuntimeError, match=r"(?s)generator\.addresses\.url failed in a child process: .*AttributeError"):
         Call(addresses.url, 42).result()
+
+
+def test_one_child_answers_the_calls_of_a_process_and_a_dead_one_is_replaced():
+    """The child is kept from one build to the next (it imports matplotlib once); killed between two calls or
+    during one, a new child answers."""
+    import signal
+    import time
+
+    from generator.children import Call
+
+    first = Call(os.getpid).result()
+    assert first != os.getpid() and Call(os.getpid).result() == first
+    later = Call(os.getcwd)  # asked, never collected (a build that failed): dropped, not answered twice
+    assert Call(os.getpid).result() == first
+    with pytest.raises(RuntimeError, match="dropped"):
+        later.result()
+
+    os.kill(first, signal.SIGKILL)
+    time.sleep(0.2)
+    second = Call(os.getpid).result()
+    assert second not in (first, os.getpid())
+
+    slow = Call(time.sleep, 1)
+    os.kill(second, signal.SIGKILL)
+    assert slow.result() is None  # made again in a new child
+    assert Call(os.getpid).result() not in (first, second)
