@@ -211,16 +211,38 @@ def _memo_key(build: Build, function, args: tuple) -> str:
 
 
 def template_cache():
-    """Compiled Jinja templates (Material's, for the hook's on_env) kept in the cache folder, or None
-    outside a build with a cache. Jinja keys each by its name and a checksum of its source."""
+    """Compiled Jinja templates (Material's, for the hook's on_env) kept in the cache folder and in this
+    process's memory, or None outside a build with a cache. Jinja keys each by its name and file and checks
+    a checksum of its source before it uses one."""
     build = _build
     if build is None:
         return None
     import jinja2
 
+    class TemplateCache(jinja2.FileSystemBytecodeCache):
+        """Jinja's cache in a folder, and what this process compiled or read kept in memory too: a process
+        that builds many sites, each with its own cache folder (the tests), compiles Material's templates
+        once."""
+
+        def load_bytecode(self, bucket) -> None:
+            kept = _compiled.get(bucket.key)
+            if kept is not None:
+                bucket.bytecode_from_string(kept)  # (Jinja drops it if the source's checksum differs)
+            if bucket.code is None:
+                super().load_bytecode(bucket)
+                if bucket.code is not None:
+                    _compiled[bucket.key] = bucket.bytecode_to_string()
+
+        def dump_bytecode(self, bucket) -> None:
+            super().dump_bytecode(bucket)
+            _compiled[bucket.key] = bucket.bytecode_to_string()
+
     folder = build.cache.folder / "jinja"
     folder.mkdir(parents=True, exist_ok=True)
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    return TemplateCache(str(folder))
+
+
+_compiled: dict[str, bytes] = {}  # Jinja's cache key -> compiled template, as template_cache stores it
 
 
 def memo(function, *args, key: tuple | None = None):

@@ -435,6 +435,35 @@ def test_text_in_a_raw_html_block_is_not_checked_as_a_link():
 
 
 
+def test_compiled_templates_are_kept_in_memory_and_checked_against_their_source(tmp_path, monkeypatch):
+    """A process that builds again with another cache folder compiles none of Material's templates; a kept
+    template whose source differs is compiled again (Jinja checks its checksum), and the site is the same."""
+    import jinja2
+
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 3, 1)})
+    build(corpus, tmp_path / "site-1", tmp_path / "cache-1")
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+
+
+    def compile(env, source, name=None, *args, **kwargs):
+        if env.bytecode_cache is not None:  # the theme's templates (Material's search plugin has its own Jinja)
+            compiled.append(name)
+        return original(env, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    build(corpus, tmp_path / "site-2", tmp_path / "cache-2")
+    assert compiled == [], compiled
+
+    kept = incremental._compiled
+    assert len(kept) > 20
+    wrong = next(iter(kept.values()))  # one template's code (and its checksum) under every template's key
+    monkeypatch.setattr(incremental, "_compiled", dict.fromkeys(kept, wrong))
+    build(corpus, tmp_path / "site-3", tmp_path / "cache-3")
+    assert len(compiled) == len(kept) - 1
+    same_tree(tmp_path / "site-2", tmp_path / "site-3")
+
+
 def test_a_call_runs_in_a_child_process_and_reports_its_failure():
     """generator.children.Call (the charts during a build): the result comes back; an error names the
     function and carries the child's message."""
