@@ -71,6 +71,8 @@ class Call:
                 done, value = worker.answer(number)
             except (EOFError, OSError, pickle.UnpicklingError):
                 done, value = False, message
+        if _asked == 1:  # the process's first call: most likely a one-off build, which keeps no idle child
+            _close()    # (at 10,000 papers, matplotlib's 110 MB would add to the build's peak at its end)
         if not done:
             raise RuntimeError(f"{self.name} failed in a child process: {value}")
         return value
@@ -79,9 +81,10 @@ class Call:
 class Worker:
     """A child Python process (`python -m generator.children`) that answers calls one after another: each
     call is a pickle written to its standard input, each answer a pickle it writes to its standard output.
-    One is kept per process (`_worker`): a process that builds again and again (`mkdocs serve`, the tests)
-    starts it and imports what the calls need (matplotlib, for the charts) once. It dies with this process,
-    and ends when this process closes its input (at exit)."""
+    One is kept per process (`_worker`) from the process's second call on: a process that builds again and
+    again (`mkdocs serve`, the tests) starts it and imports what the calls need (matplotlib, for the charts)
+    twice, not at every build; a one-off build's ends with its only call. It dies with this process, and ends
+    when this process closes its input (at exit)."""
 
     def __init__(self) -> None:
         self.errors = tempfile.TemporaryFile()  # what it prints, for the message if it dies
@@ -130,6 +133,7 @@ class Worker:
 
 
 _kept: tuple[int, Worker] | None = None  # (the process it belongs to, its worker)
+_asked = 0  # calls this process made: from the second on, its worker is kept for the next one
 
 
 def _worker() -> Worker:
@@ -145,6 +149,8 @@ def _worker() -> Worker:
 
 
 def _ask(call: tuple) -> tuple[Worker, int]:
+    global _asked
+    _asked = _asked + 1 if _kept is None or _kept[0] == os.getpid() else 1  # (a forked copy counts its own)
     worker = _worker()
     try:
         return worker, worker.ask(call)
