@@ -63,7 +63,7 @@ class Call:
         try:
             done, value = self.worker.answer(self.number)
         except (EOFError, OSError, pickle.UnpicklingError):
-            if self.worker.alive():
+            if not self.worker.ended():
                 raise
             message = self.worker.died()
             try:
@@ -114,6 +114,15 @@ class Worker:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def ended(self) -> bool:
+        """Whether it ended, once its output has: a killed child's pipe closes a moment before it can be
+        waited for."""
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
 
     def died(self) -> str:
         self.errors.seek(0)
