@@ -7,8 +7,9 @@ dies (man 2 prctl). Pass `preexec_fn=die_with_parent` to subprocess.
 `Call` runs a pure function of the generator in a child Python process
 (`python -m generator.children`, a `Worker`) while this one goes on, so a
 build uses both cores of a small machine: the charts are drawn while the pages
-are rendered. The worker is kept for the next call: under `mkdocs serve`, or
-in the tests, it starts and imports matplotlib once, not at every build.
+are rendered. From a process's second call on, the worker is kept for the
+next one: under `mkdocs serve`, or in the tests, it starts and imports
+matplotlib twice, not at every build.
 """
 
 from __future__ import annotations

@@ -446,7 +446,6 @@ def test_compiled_templates_are_kept_in_memory_and_checked_against_their_source(
     compiled: list[str] = []
     original = jinja2.Environment.compile
 
-
     def compile(env, source, name=None, *args, **kwargs):
         if env.bytecode_cache is not None:  # the theme's templates (Material's search plugin has its own Jinja)
             compiled.append(name)
