@@ -58,30 +58,32 @@ class Call:
     def __init__(self, function, *args) -> None:
         self.name = f"{function.__module__}.{function.__qualname__}"
         self.call = (function.__module__, function.__qualname__, args)
-        self.worker, self.number = _ask(self.call)
+        self.worker = _ask(self.call)
+        self.first = _asked == 1  # the process's first call: most likely a one-off build
 
     def result(self):
         try:
-            done, value = self.worker.answer(self.number)
-        except (EOFError, OSError, pickle.UnpicklingError):
-            if not self.worker.ended():
-                raise
+            done, value = self.worker.answer()
+        except (EOFError, OSError, pickle.UnpicklingError) as error:
+            if not self.worker.ended():  # alive, but its answers cannot be read: it is not asked again
+                self.worker.stop()
+                raise RuntimeError(f"{self.name} failed in a child process: its answer could not be read "
+                                   f"({type(error).__name__}: {error})") from error
             message = self.worker.died()
             try:
-                worker, number = _ask(self.call)
-                done, value = worker.answer(number)
+                done, value = _ask(self.call).answer()
             except (EOFError, OSError, pickle.UnpicklingError):
                 done, value = False, message
-        if _asked == 1:  # the process's first call: most likely a one-off build, which keeps no idle child
-            _close()    # (at 10,000 papers, matplotlib's 110 MB would add to the build's peak at its end)
+        if self.first:  # a one-off build keeps no idle child (at 10,000 papers, matplotlib's 110 MB
+            _close()    # would add to the build's peak at its end)
         if not done:
             raise RuntimeError(f"{self.name} failed in a child process: {value}")
         return value
 
 
 class Worker:
-    """A child Python process (`python -m generator.children`) that answers calls one after another: each
-    call is a pickle written to its standard input, each answer a pickle it writes to its standard output.
+    """A child Python process (`python -m generator.children`) that answers calls one at a time: each call is
+    a pickle written to its standard input, each answer a pickle it writes to its standard output.
     One is kept per process (`_worker`) from the process's second call on: a process that builds again and
     again (`mkdocs serve`, the tests) starts it and imports what the calls need (matplotlib, for the charts)
     twice, not at every build; a one-off build's ends with its only call. It dies with this process, and ends
@@ -91,27 +93,22 @@ class Worker:
         self.errors = tempfile.TemporaryFile()  # what it prints, for the message if it dies
         self.process = subprocess.Popen([sys.executable, "-m", "generator.children"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=self.errors, **popen_kwargs())
-        self.asked = self.answered = 0
+        self.waiting = False  # asked, and its answer not read yet
 
-    def ask(self, call: tuple) -> int:
-        """Send `call`; the number to collect its answer with."""
-        assert self.process.stdin is not None
+    def ask(self, call: tuple) -> None:
+        assert self.process.stdin is not None and not self.waiting
+        self.errors.seek(0)
+        self.errors.truncate()  # what it printed for the calls before
         self.process.stdin.write(pickle.dumps(call, protocol=pickle.HIGHEST_PROTOCOL))
         self.process.stdin.flush()
-        self.asked += 1
-        return self.asked - 1
+        self.waiting = True
 
-    def answer(self, number: int) -> tuple[bool, Any]:
-        """(True, result) or (False, what went wrong) of call `number`. Answers come in the order of the calls:
-        those of earlier calls not collected (a build that failed before it asked) are dropped."""
-        if number < self.answered:
-            raise RuntimeError(f"the answer to call {number} was dropped: a later call was collected first")
+    def answer(self) -> tuple[bool, Any]:
+        """(True, result) or (False, what went wrong)."""
         assert self.process.stdout is not None
-        while True:
-            answer = pickle.load(self.process.stdout)  # noqa: S301 (our own child's)
-            self.answered += 1
-            if self.answered > number:
-                return answer
+        answer = pickle.load(self.process.stdout)  # noqa: S301 (our own child's)
+        self.waiting = False
+        return answer
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -126,9 +123,15 @@ class Worker:
         return True
 
     def died(self) -> str:
-        self.errors.seek(0)
-        text = self.errors.read().decode("utf-8", "replace").strip()
+        text = ""
+        if not self.errors.closed:  # (closed once it was stopped)
+            self.errors.seek(0)
+            text = self.errors.read().decode("utf-8", "replace").strip()
         return f"the child process ended (exit status {self.process.poll()}){': ' + text if text else ''}"
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.close()
 
     def close(self) -> None:
         if self.process.stdin is not None and not self.process.stdin.closed:
@@ -158,16 +161,21 @@ def _worker() -> Worker:
     return _kept[1]
 
 
-def _ask(call: tuple) -> tuple[Worker, int]:
+def _ask(call: tuple) -> Worker:
+    """The worker `call` was sent to."""
     global _asked
     _asked = _asked + 1 if _kept is None or _kept[0] == os.getpid() else 1  # (a forked copy counts its own)
     worker = _worker()
+    if worker.waiting:  # a call whose answer was never read (its build failed before): the child may be
+        worker.stop()   # blocked writing it, and would never read this one
+        worker = _worker()
     try:
-        return worker, worker.ask(call)
+        worker.ask(call)
     except OSError:  # it died since the last call, and alive() has not seen it yet
         worker.process.wait()
         worker = _worker()
-        return worker, worker.ask(call)
+        worker.ask(call)
+    return worker
 
 
 def _close() -> None:
@@ -177,8 +185,10 @@ def _close() -> None:
 
 def main() -> None:
     """The worker: answer each call read from standard input until it ends."""
-    calls, answers = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # what a call prints must not come between the answers
+    calls = sys.stdin.buffer
+    answers = os.fdopen(os.dup(1), "wb")  # what a call prints, even from C, must not come between the answers:
+    os.dup2(2, 1)                         # file descriptor 1 goes where standard error goes
+    sys.stdout = sys.stderr
     while True:
         try:
             module, qualname, args = pickle.load(calls)  # noqa: S301 (our parent's)

@@ -482,8 +482,9 @@ def test_a_call_runs_in_a_child_process_and_reports_its_failure():
 
 def test_one_child_answers_the_calls_of_a_process_and_a_dead_one_is_replaced(monkeypatch):
     """The child of a process's first call ends with it (a one-off build keeps no idle child); from the second
-    call on, one child is kept from one build to the next (it imports matplotlib once). Killed between two
-    calls or during one, a new child answers."""
+    call on, one child is kept from one build to the next (it imports matplotlib once). A call never collected
+    does not hold up the next. Killed between two calls or during one, a new child answers."""
+    import copy
     import signal
     import time
 
@@ -496,18 +497,34 @@ def test_one_child_answers_the_calls_of_a_process_and_a_dead_one_is_replaced(mon
     assert children._kept is not None and not children._kept[1].alive()
     first = Call(os.getpid).result()
     assert first not in (only, os.getpid()) and Call(os.getpid).result() == first
-    later = Call(os.getcwd)  # asked, never collected (a build that failed): dropped, not answered twice
-    assert Call(os.getpid).result() == first
-    with pytest.raises(RuntimeError, match="dropped"):
-        later.result()
 
-    os.kill(first, signal.SIGKILL)
-    time.sleep(0.2)
+    # A call never collected (its build failed first) whose answer fills the pipe: the child is blocked
+    # writing it and would never read the next call, so that goes to a new child (an alarm fails the test
+    # rather than let it hang).
+    def hung(signum, frame):
+        raise AssertionError("the next call waited for the uncollected one")
+
+    big = b"x" * 1_000_000
+    later = Call(copy.copy, big)
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        assert Call(copy.copy, b"y" * 1_000_000).result() == b"y" * 1_000_000  # (asked while its child writes)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     second = Call(os.getpid).result()
     assert second not in (first, os.getpid())
+    assert later.result() == big  # its child was stopped: made again
+    assert Call(os.getpid).result() == second
+
+    os.kill(second, signal.SIGKILL)
+    time.sleep(0.2)
+    third = Call(os.getpid).result()
+    assert third not in (first, second, os.getpid())
 
     slow = Call(time.sleep, 1)
-    os.kill(second, signal.SIGKILL)
+    os.kill(third, signal.SIGKILL)
     assert slow.result() is None  # made again in a new child
-    assert Call(os.getpid).result() not in (first, second)
+    assert Call(os.getpid).result() not in (first, second, third)
     children._close()  # (this test's last child; the process's own comes back with monkeypatch)

@@ -80,7 +80,8 @@ def spaced_compounds(html: str) -> str:
     """`html` with a space before each hyphen that joins two words in its text ("language -based"),
     tags untouched: what Pagefind indexes of a page (generator/pagefind.py), so that it indexes the
     words, not the compound. Only the index sees the space; the search worker takes it out again
-    where it shows a title or an excerpt."""
+    where it shows a title or an excerpt (text that already held " -x", as in "the -v flag", is shown
+    joined there: "the-v flag")."""
     parts = _TAG_OR_TEXT.split(html)
     parts[::2] = [_HYPHEN.sub(" -", text) if "-" in text else text for text in parts[::2]]
     return "".join(parts)
