@@ -145,26 +145,33 @@ class Worker:
         self.errors.close()
 
 
-_kept: tuple[int, Worker] | None = None  # (the process it belongs to, its worker)
+_kept: Worker | None = None  # this process's worker
 _asked = 0  # calls this process made: from the second on, its worker is kept for the next one
+
+
+def _forget() -> None:
+    """In a forked copy of this process: the worker and the count are the parent's, not its own."""
+    global _kept, _asked
+    _kept, _asked = None, 0
+
+
+os.register_at_fork(after_in_child=_forget)
 
 
 def _worker() -> Worker:
     """This process's worker, started now if it has none or the last one died."""
     global _kept
-    if _kept is None or _kept[0] != os.getpid() or not _kept[1].alive():  # (a forked copy starts its own)
-        if _kept is None:
-            atexit.register(_close)
-        elif _kept[0] == os.getpid():
-            _kept[1].close()
-        _kept = (os.getpid(), Worker())
-    return _kept[1]
+    if _kept is None or not _kept.alive():
+        if _kept is not None:
+            _kept.close()
+        _kept = Worker()
+    return _kept
 
 
 def _ask(call: tuple) -> Worker:
     """The worker `call` was sent to."""
     global _asked
-    _asked = _asked + 1 if _kept is None or _kept[0] == os.getpid() else 1  # (a forked copy counts its own)
+    _asked += 1
     worker = _worker()
     if worker.waiting:  # a call whose answer was never read (its build failed before): the child may be
         worker.stop()   # blocked writing it, and would never read this one
@@ -179,8 +186,11 @@ def _ask(call: tuple) -> Worker:
 
 
 def _close() -> None:
-    if _kept is not None and _kept[0] == os.getpid():
-        _kept[1].close()
+    if _kept is not None:
+        _kept.close()
+
+
+atexit.register(_close)  # the worker reads its input to the end, then exits
 
 
 def main() -> None:
