@@ -22,6 +22,7 @@ all pages are rendered). A broken one is a warning with MkDocs' wording, and
 from __future__ import annotations
 
 import html
+import json
 import logging
 import posixpath
 import re
@@ -68,7 +69,8 @@ def body(source: str) -> str:
 
 
 def read_source(page, config) -> None:
-    """In place of MkDocs' Page.read_source for a generated page: the same front matter, read by libyaml
+    """In place of MkDocs' Page.read_source for a generated page: the same front matter, which the generator
+    writes as a JSON object (render.environment.front_matter), read with json; other YAML is read by libyaml
     when PyYAML has it (MkDocs' pure-Python reader took a third of a millisecond per page)."""
     import yaml
     from mkdocs.utils.meta import YAML_RE, get_data
@@ -76,11 +78,23 @@ def read_source(page, config) -> None:
     source = page.file.content_string
     loader = getattr(yaml, "CSafeLoader", None)
     m = YAML_RE.match(source)
-    if loader is None or m is None:
-        page.markdown, page.meta = get_data(source)
-        return
-    meta = yaml.load(m.group(1), loader)  # noqa: S506 (a safe loader): the generator wrote this YAML
+    meta = None if m is None else _json_front_matter(m.group(1))
+    if meta is None:
+        if m is None or loader is None:
+            page.markdown, page.meta = get_data(source)
+            return
+        meta = yaml.load(m.group(1), loader)  # noqa: S506 (a safe loader)
     page.markdown, page.meta = source[m.end():].lstrip("\n"), meta if isinstance(meta, dict) else {}
+
+
+def _json_front_matter(text: str) -> Any:
+    """The front matter as the generator writes it (a JSON object), or None for other YAML."""
+    if not text.startswith("{"):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None  # YAML's flow style ("{a: b}"), which JSON is not
 
 
 def links(body: str) -> list[str]:

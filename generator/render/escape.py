@@ -10,7 +10,7 @@ function applies depends only on where the text lands:
 | an outbound link (a checked http(s) URL)     | `external_link`   |
 | an HTML attribute or raw-HTML template slot  | `html_attr`       |
 | preformatted raw HTML (`<pre>`, lines kept)  | `html_pre`        |
-| YAML front matter (page title, description)  | `yaml_string`     |
+| YAML front matter (page title, description)  | `yaml_text`, `yaml_string` |
 
 Feeds and papers.json take the raw text: feedgen and json escape for their
 own formats. Front matter is HTML-escaped once here because MkDocs themes
@@ -132,7 +132,12 @@ def md_abstract(text: str) -> str:
 _NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
+def yaml_text(text: str) -> str:
+    """`text` HTML-escaped, without what YAML cannot hold: a front matter value (`yaml_string` quotes it)."""
+    return _NOT_YAML.sub("", html_attr(text))
+
+
 def yaml_string(text: str) -> str:
     """A double-quoted YAML scalar holding `text` HTML-escaped: a JSON string is one,
     and json.dumps is fast (vs yaml.dump)."""
-    return json.dumps(_NOT_YAML.sub("", html_attr(text)), ensure_ascii=False)
+    return json.dumps(yaml_text(text), ensure_ascii=False)
