@@ -10,8 +10,8 @@ single template). As soon as every indexed body is known, each is written as
 a small HTML file into a scratch folder laid out as the site will be, and
 Pagefind indexes that folder in a child process while the pages are generated
 and MkDocs renders Material's templates and writes the site (the child writes
-the small files too). The build waits for it at the end (on_post_build) and
-moves the index into the site.
+the small files too, and removes them once Pagefind has read them). The build
+waits for it at the end (on_post_build) and moves the index into the site.
 
 On a rebuild (`mkdocs serve`, `generator build` with the cache), the about
 page's body is usually the one the last build rendered from the same source:
@@ -47,7 +47,7 @@ from mkdocs.exceptions import PluginError
 
 from generator import addresses, finished, incremental, write
 from generator.children import popen_kwargs
-from generator.pagefind_child import PAGES
+from generator.pagefind_child import INDEX, PAGES
 from generator.render.vocabulary import spaced_compounds
 
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
@@ -247,7 +247,7 @@ class Indexing:
                     text = self.output.read_text(encoding="utf-8", errors="replace")
                     raise PluginError(f"Paper Atlas: Pagefind could not index the site: {text}")
                 write.discard(self.site / "pagefind")
-                write.move(self.scratch / "pagefind", self.site / "pagefind")
+                write.move(self.scratch / INDEX, self.site / "pagefind")
                 incremental.store_pagefind(self.key, self.site / "pagefind")
             else:
                 write.link_tree(self.stored, self.site / "pagefind")

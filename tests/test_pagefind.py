@@ -93,3 +93,61 @@ def test_under_serve_an_edited_about_page_is_rendered_at_once_for_pagefind(tmp_p
     assert "on the body of about.md rendered now" in log and "renders otherwise" not in log, log
     assert "Edited under serve" in (site / "about" / "index.html").read_text(encoding="utf-8")
     assert tree_hash(site / "pagefind") == pagefind_index_of_built_site(site)
+
+
+def _child(scratch, pages, *command):
+    """generator.pagefind_child over `pages` ((path, bytes) stand-ins), running `command` in place of Pagefind."""
+    import pickle
+    import subprocess
+    import sys
+
+    from generator.pagefind_child import PAGES
+
+    scratch.mkdir()
+    (scratch / PAGES).write_bytes(pickle.dumps(pages))
+    return subprocess.Popen([sys.executable, "-m", "generator.pagefind_child", str(scratch), *command])
+
+
+def test_the_child_removes_the_stand_ins_once_pagefind_read_them_and_keeps_the_index(tmp_path):
+    import sys
+
+    pages = [("papers/a/index.html", b"<h1>a</h1>"), ("about/index.html", b"<h1>about</h1>")]
+    # In place of Pagefind: checks the stand-ins are there, writes an index, exits 3.
+    reads = ("import pathlib, sys; s = pathlib.Path(sys.argv[1]); "
+             "assert (s / 'papers/a/index.html').read_bytes() == b'<h1>a</h1>'; "
+             "(s / 'pagefind').mkdir(); (s / 'pagefind/index.json').write_text('{}'); sys.exit(3)")
+    scratch = tmp_path / "scratch"
+    assert _child(scratch, pages, sys.executable, "-c", reads, str(scratch)).wait(30) == 3  # Pagefind's status
+    assert sorted(p.relative_to(scratch).as_posix() for p in scratch.rglob("*")) == ["pagefind", "pagefind/index.json"]
+
+
+def test_pagefind_dies_with_the_child_that_runs_it(tmp_path):
+    """The build kills the child (abort, or the build's own death: die_with_parent); Pagefind, the child's
+    child, must not go on indexing a scratch folder nobody will read."""
+    import os
+    import signal
+    import sys
+    import time
+
+    pid_file = tmp_path / "pid"
+    waits = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    child = _child(tmp_path / "scratch", [("papers/a/index.html", b"x")], sys.executable, "-c", waits)
+    deadline = time.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pagefind = int(pid_file.read_text())
+    child.send_signal(signal.SIGKILL)
+    child.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pagefind, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{pagefind}/stat") as stat:  # a zombie (reaped by init soon) has stopped
+            if stat.read().split(") ", 1)[1].startswith("Z"):
+                break
+        time.sleep(0.05)
+    else:
+        os.kill(pagefind, signal.SIGKILL)
+        raise AssertionError("Pagefind outlived the child that ran it")
