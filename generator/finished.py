@@ -79,11 +79,11 @@ def read_source(page, config) -> None:
     loader = getattr(yaml, "CSafeLoader", None)
     m = YAML_RE.match(source)
     meta = None if m is None else _json_front_matter(m.group(1))
-    if meta is None:
-        if m is None or loader is None:
-            page.markdown, page.meta = get_data(source)
-            return
+    if meta is None and m is not None and loader is not None:
         meta = yaml.load(m.group(1), loader)  # noqa: S506 (a safe loader)
+    if m is None or meta is None:
+        page.markdown, page.meta = get_data(source)
+        return
     page.markdown, page.meta = source[m.end():].lstrip("\n"), meta if isinstance(meta, dict) else {}
 
 

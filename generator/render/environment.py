@@ -8,7 +8,6 @@ escape.py). Links between pages go through `addresses` and `url()`.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 from collections.abc import Iterable
@@ -18,23 +17,9 @@ import jinja2
 
 from generator import addresses
 from generator.links import is_code
-from generator.model import Paper
-from generator.render import escape
+from generator.render import escape, fragments
+from generator.render.fragments import date_text, long_date, month_name
 from generator.render.index import first_sentence
-
-
-def long_date(value: dt.date) -> str:
-    return f"{value.day} {calendar.month_name[value.month]} {value.year}"
-
-
-def month_name(value: dt.date) -> str:
-    return f"{calendar.month_name[value.month]} {value.year}"
-
-
-def date_text(paper: Paper) -> str:
-    if paper.date is None:
-        return "undated"
-    return long_date(paper.date.value) + (" (year inferred)" if paper.date.inferred else "")
 
 
 def hf_search(title: str) -> str:
@@ -81,6 +66,12 @@ def front_matter(title: str, description: str | None = None, feed: str | None = 
     return json.dumps(meta, ensure_ascii=False)
 
 
+def front(title: str, description: str | None = None, feed: str | None = None,
+          head: list[dict[str, str]] | None = None) -> str:
+    """A page's front matter block, between its `---` lines."""
+    return f"---\n{front_matter(title, description, feed, head)}\n---"
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator.render", "templates"),
@@ -104,9 +95,11 @@ def _environment() -> jinja2.Environment:
         year_path=addresses.year, month_path=addresses.month, month_anchor=addresses.month_anchor,
         feed_path=addresses.feed, org_path=addresses.org, a=addresses,
         is_code=is_code, long_date=long_date, month_name=month_name, date_text=date_text,
-        first_sentence=first_sentence, front_matter=front_matter, hf_search=hf_search, arxiv_search=arxiv_search,
+        first_sentence=first_sentence, front=front, hf_search=hf_search, arxiv_search=arxiv_search,
         arxiv_abs=arxiv_abs, arxiv_pdf=arxiv_pdf,
         first_day=lambda year, month: dt.date(year, month, 1),
+        heading=fragments.heading, indexed=fragments.indexed, paper_li=fragments.paper_li, why=fragments.why,
+        why_in=fragments.why_in,
     )
     return env
 

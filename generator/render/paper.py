@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from generator import addresses, incremental
 from generator.links import is_code
 from generator.model import Paper
-from generator.render import cite, environment, escape
-from generator.render.environment import date_text, render
+from generator.render import cite, environment, escape, fragments
+from generator.render.environment import render
+from generator.render.fragments import date_text
 from generator.render.index import SiteIndex
 from generator.render.vocabulary import plain_forms, spaced_compounds
 
@@ -164,20 +165,20 @@ def render_page(inputs: PageInputs) -> str:
                   github=getattr(paper, "github", None))
 
 
-def indexed_body(slug: str, title: str, abstract: str) -> str:
-    """What Pagefind reads of a paper's page: its `data-pagefind-body`, made by the page's own macro, without
-    the facts Pagefind ignores, its compounds spaced (vocabulary.spaced_compounds). Pagefind makes the same
-    index of it as of the page with its compounds spaced (tests/test_pagefind.py),
-    and it needs nothing but the paper's title and abstract: Pagefind starts on it as soon as the corpus is
-    read, before any page is made (generator/pagefind.py)."""
-    return spaced_compounds(render("pagefind_body.html.j2", addresses.paper(slug), title=title, abstract=abstract,
-                                   ids=heading_ids(title), plain_forms=plain_forms(f"{title} {abstract}")))
+def indexed_body(title: str, abstract: str) -> str:
+    """What Pagefind reads of a paper's page: its `data-pagefind-body`, made by the function that makes it on
+    the page (fragments.indexed), without the facts Pagefind ignores, its compounds spaced
+    (vocabulary.spaced_compounds). Pagefind makes the same index of it as of the page with its compounds
+    spaced (tests/test_pagefind.py), and it needs nothing but the paper's title and abstract: Pagefind
+    starts on it as soon as the corpus is read, before any page is made (generator/pagefind.py)."""
+    body = fragments.indexed(title, abstract, heading_ids(title), plain_forms(f"{title} {abstract}"))
+    return spaced_compounds(body + "\n")
 
 
 def indexed_bodies(papers: tuple[Paper, ...]) -> dict[str, str]:
     """Source path -> indexed_body, for every paper; in a build with a cache, made again only for the papers
     whose title or abstract changed (2 s at 10,000 papers)."""
-    bodies = incremental.memo_each(indexed_body, [(p.slug, p.title, p.abstract) for p in papers])
+    bodies = incremental.memo_each(indexed_body, [(p.title, p.abstract) for p in papers])
     return {addresses.paper(p.slug): body for p, body in zip(papers, bodies, strict=True)}
 
 
