@@ -234,8 +234,8 @@ def _papers(located, path: Path, key: str) -> tuple[tuple[str, int], ...]:
 class Matcher:
     """All themes' terms, counted in each paper's title, abstract and keywords.
 
-    One-word terms are looked up in the paper's word counts; `prefix*` terms
-    by looking up each word's beginnings of the stems' lengths; a phrase is
+    Each word of a paper is looked up once per build: as a one-word term, and its beginnings of the
+    stems' lengths as `prefix*` terms (`terms_of_word` keeps the answer); a phrase is
     searched for (with a regex) only when all its words occur. Work per paper grows with its
     vocabulary, not with the number of terms.
     """
@@ -266,6 +266,7 @@ class Matcher:
             else:
                 self.words.setdefault(words[0], []).append(term)
         self.stem_lengths = sorted({len(stem) for stem in self.prefixes})
+        self.terms_of_word: dict[str, tuple[str, ...]] = {}  # word -> its terms (`_terms_of`), as met
         self.empty = [Score(theme.slug, (), self.rules.threshold) for theme in self.themes]
 
     def counts(self, text: str) -> dict[str, int]:
@@ -273,21 +274,28 @@ class Matcher:
         text = text.casefold()
         words = Counter(_WORD.findall(text))
         found: dict[str, int] = {}
-        for word in words.keys() & self.words.keys():
-            for term in self.words[word]:
-                found[term] = words[word]
-        for word, n in words.items():  # each word against the stems it could start with
-            for length in self.stem_lengths:
-                if length > len(word):
-                    break
-                for term in self.prefixes.get(word[:length], ()):
-                    found[term] = found.get(term, 0) + n
+        known = self.terms_of_word
+        for word, n in words.items():
+            terms = known.get(word)
+            if terms is None:
+                terms = known[word] = self._terms_of(word)
+            for term in terms:
+                found[term] = found.get(term, 0) + n
         for word in words.keys() & self.phrases.keys():
             for term, whole, regex in self.phrases[word]:
                 n = _count(regex, text) if whole <= words.keys() else 0
                 if n:
                     found[term] = n
         return found
+
+    def _terms_of(self, word: str) -> tuple[str, ...]:
+        """The one-word and `prefix*` terms a word is a mention of (a word is looked up once per build)."""
+        terms = list(self.words.get(word, ()))
+        for length in self.stem_lengths:  # the stems it could start with
+            if length > len(word):
+                break
+            terms += self.prefixes.get(word[:length], ())
+        return tuple(terms)
 
     def scores(self, title: str, abstract: str, keywords: tuple[str, ...] = ()) -> list[Score]:
         """The paper against every theme, in the file's order (themes with no hit included)."""
