@@ -16,7 +16,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from generator import addresses, finished, incremental, pagefind, serve, write
+from generator import addresses, chrome, finished, incremental, pagefind, serve, write
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
 from generator.render.paper import indexed_bodies
@@ -109,10 +109,14 @@ def on_serve(server, config, builder):
 
 
 def on_env(env, config, files):
-    """Material's templates compiled once, not at every build (`mkdocs serve`, `generator build`)."""
+    """Material's templates compiled once, not at every build (`mkdocs serve`, `generator build`); the parts
+    of its page template that many pages share rendered once per build (generator/chrome.py)."""
     cache = incremental.template_cache()
     if cache is not None:
         env.bytecode_cache = cache
+    chrome.forget()
+    env.loader = chrome.loader(env)
+    env.globals["once"] = chrome.once
     return env
 
 

@@ -50,6 +50,7 @@ from helpers import (
     paper_pages,
     real_themes_text,
     run_cli,
+    tree_hash,
 )
 
 THEMES_TEXT = real_themes_text()
@@ -490,3 +491,22 @@ def test_the_index_of_hostile_pages_is_the_one_pagefind_makes_of_the_built_site(
     expected = pagefind_index_of_built_site(hostile_site)
     assert sum(name.startswith("fragment/") for name in expected) >= 10
     assert made == expected
+
+
+def test_the_parts_material_renders_once_per_folder_are_those_it_renders_per_page(hostile_site, tmp_path,
+                                                                                    monkeypatch):
+    """generator/chrome.py renders the site navigation, the search box and the script configuration once
+    for all the pages of a folder: every page must be the one Material renders for that page alone."""
+    from generator import chrome
+
+    monkeypatch.setattr(chrome, "keep", False)
+    corpus = copy_dumps(tmp_path / "corpus", *HOSTILE.glob("*.txt"), MORE / "hostile_long_title.txt")
+    result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    def pages(site):
+        return {path: digest for path, digest in tree_hash(site).items() if path.endswith(".html")}
+
+    kept, each = pages(hostile_site), pages(tmp_path / "site")
+    assert len(kept) > 30 and {"404.html", "index.html", "about/index.html"} <= kept.keys()
+    assert kept == each

@@ -1,0 +1,72 @@
+"""Parts of Material's page template that many pages share, rendered once per build for all of them.
+
+Material renders its whole page template for every page. At 10,000 paper pages, the site navigation, the
+search box and the script configuration alone took about 7 s, though all the pages of one folder that are
+not in the nav get the same HTML for them. The overrides in docs/overrides call `once(...)` for those parts:
+a part is rendered the first time its key is met, and the kept HTML is returned after that.
+
+The key is what the part reads of the page:
+- the folder of the page's address, from which every relative link of the part goes (`_where`);
+- the base of its links (`base_url`: the 404 page's links are absolute);
+- which nav page is active (each page in the nav, whose entry is highlighted and holds its table of
+  contents, has a key of its own).
+
+Material's own partial is rendered as an include would render it, under the name `material/...` (`loader`).
+The kept parts are forgotten at the start of each build (`forget`): under `mkdocs serve` the config, the nav
+or the theme may have changed. tests/test_hostile.py builds the hostile site with and without them and
+compares every page byte for byte.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Callable
+from pathlib import Path
+
+import jinja2
+
+PREFIX = "material/"  # `material/partials/nav.html`: Material's own partial, which docs/overrides shadows
+
+_kept: dict[tuple, str] = {}
+keep = True  # False renders every part for every page (tests compare the two sites)
+
+
+def forget() -> None:
+    _kept.clear()
+
+
+def loader(env: jinja2.Environment) -> jinja2.BaseLoader:
+    """The theme's loader, and Material's own templates under `material/`."""
+    templates = Path(str(importlib.resources.files("material") / "templates"))
+    material_loader = jinja2.PrefixLoader({PREFIX.rstrip("/"): jinja2.FileSystemLoader(templates)})
+    assert env.loader is not None  # MkDocs' theme loader
+    return jinja2.ChoiceLoader([env.loader, material_loader])
+
+
+@jinja2.pass_context
+def once(context: jinja2.runtime.Context, name: str, render: Callable[[], str] | None = None) -> str:
+    """The part `name` of this page: `render()` (a block's `super`), or Material's partial of that name,
+    rendered for the first page of its key and kept for the others."""
+    key = (name, context.get("base_url"), _where(context))
+    html = _kept.get(key) if keep else None
+    if html is None:
+        if render is None:
+            template = context.environment.get_template(PREFIX + name)
+            html = template.render(context.get_all())
+        else:
+            html = str(render())
+        _kept[key] = html
+    return html
+
+
+def _where(context: jinja2.runtime.Context) -> tuple:
+    """What a shared part reads of the page it is on: the folder of its URL (every relative link of the part
+    goes from there: "papers/a/" and "papers/b/" link alike to "../../about/") and which nav page is active.
+    A page with nav pages under its own URL links to them by a path through its own name: it is a key."""
+    page, nav = context.get("page"), context.get("nav")
+    url = page.url if page is not None else ""
+    pages = nav.pages if nav is not None else []
+    active = tuple(p.active for p in pages)
+    if any(p.url.startswith(url) and p.url != url for p in pages if url):
+        return (url, active)
+    return (url.rstrip("/").rpartition("/")[0], active)
