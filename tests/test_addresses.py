@@ -81,7 +81,7 @@ def test_a_theme_named_index_gets_its_own_page_and_feed_link(trap_pages):
     assert "# Themes" in trap_pages["themes/index.md"]
     page = trap_pages["themes/_index.md"]
     assert headings(page)[0][1:] == ("index", "Index")
-    assert "feed: \"feeds/_index.xml\"" in page and 'href="../../feeds/_index.xml"' in page
+    assert '"feed": "feeds/_index.xml"' in page and 'href="../../feeds/_index.xml"' in page
     assert b"https://example.org/atlas/themes/_index/" in trap_pages["feeds/_index.xml"]
 
 
