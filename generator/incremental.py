@@ -38,6 +38,7 @@ $PAPER_ATLAS_CACHE. Deleting it is always safe.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -46,7 +47,7 @@ import posixpath
 import re
 import sys
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -364,6 +365,7 @@ class Build:
     generated: int = 0
     files: Any = None  # MkDocs' Files of this build
     warnings: _Counter = field(default_factory=lambda: _Counter(logging.WARNING))
+    writes: list[Future] = field(default_factory=list)  # the pages MkDocs rendered, being written (`keep`)
 
     @property
     def pending_dir(self) -> Path:
@@ -421,6 +423,7 @@ def disable() -> None:
     global _build
     if _build is not None:
         logging.getLogger("mkdocs").removeHandler(_build.warnings)
+        wait([*_build.writes])  # (their errors do not matter: the build failed, or its pages are kept)
         write.discard(_build.pending_dir)  # pages of a build that failed
     _build = None
     logging.getLogger("mkdocs.commands.build").removeFilter(_quiet_dirty)
@@ -493,14 +496,22 @@ def _unmodified() -> bool:
 
 def keep(page, output: str) -> None:
     """Called by the hook's on_post_page: a rendered page's HTML goes to the cache's pending folder (on disk,
-    not in memory: 10,000 pages would hold 200 MB), to be kept by store_pages()."""
+    not in memory: 10,000 pages would hold 200 MB), to be kept by store_pages(). A thread hashes and writes
+    it while MkDocs renders the next page (hashlib and file writes release the GIL: 3 s at 10,000 papers
+    when MkDocs waited for them)."""
     build = _build
     if build is not None and page.file.src_uri in build.pending:
         key = build.pending[page.file.src_uri]
         # The bytes MkDocs writes (mkdocs.commands.build._build_page).
-        build.cache.put(key, output.encode("utf-8", errors="xmlcharrefreplace"), pending=build.pending_dir)
+        data = output.encode("utf-8", errors="xmlcharrefreplace")
+        build.writes.append(_writer().submit(build.cache.put, key, data, build.pending_dir))
         build.rendered.add(key)
         build.made[page.file.dest_uri] = key
+
+
+@functools.cache
+def _writer() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-atlas-cache")
 
 
 _LINK = re.compile(r"\]\(([^()\s]+)\)")
@@ -569,6 +580,9 @@ def store_pages() -> None:
     build = _build
     if build is None:
         return
+    writes, build.writes = build.writes, []
+    for written in writes:
+        written.result()  # (an error writing one is this build's error)
     if not build.warnings.count:
         build.cache.keep_pending(build.pending_dir, build.rendered)
     build.rendered.clear()
