@@ -45,8 +45,12 @@ def paper_record(paper: Paper) -> dict:
 
 
 def papers_json(papers: tuple[Paper, ...]) -> str:
+    """Every paper's record, one per line (readable, and diffs show the papers that changed). Each line is
+    written by json's C encoder, which Python uses only without `indent` (indented: 1.1 s at 10,000 papers)."""
     records = sorted((paper_record(p) for p in papers), key=lambda r: r["slug"])
-    return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    if not records:
+        return "[]\n"
+    return "[\n" + ",\n".join(json.dumps(record, ensure_ascii=False) for record in records) + "\n]\n"
 
 
 SNIPPET_CHARS = 110
