@@ -528,3 +528,24 @@ def test_one_child_answers_the_calls_of_a_process_and_a_dead_one_is_replaced(mon
     assert slow.result() is None  # made again in a new child
     assert Call(os.getpid).result() not in (first, second, third)
     children._close()  # (this test's last child; the process's own comes back with monkeypatch)
+
+
+def test_only_a_changed_dump_is_read_again_and_the_corpus_is_the_one_read_afresh(tmp_path, monkeypatch):
+    """corpus._read_and_merge keeps each dump it read by its file's identity: after an edit of one dump, that
+    dump alone is read again (`mkdocs serve`), and the corpus equals the one a new process reads."""
+    from generator import corpus as reading
+
+    folder = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 3, 1), "b.txt": dump(3, 3, 5)})
+    reading.load_corpus(folder)
+    read: list[str] = []
+    real = reading.read_dump
+    monkeypatch.setattr(reading, "read_dump", lambda path, settings: read.append(path.name) or real(path, settings))
+    (folder / "b.txt").write_text(dump(3, 4, 5), encoding="utf-8")
+    again = reading.load_corpus(folder)
+    assert read == ["b.txt"]
+    monkeypatch.setattr(reading, "_last_read", {})
+    monkeypatch.setattr(reading, "_last_dumps", None)
+    monkeypatch.setattr(reading, "_last", None)
+    afresh = reading.load_corpus(folder)
+    assert read == ["b.txt", "a.txt", "b.txt"]
+    assert again.papers == afresh.papers and again.dumps == afresh.dumps and len(again.papers) == 7
