@@ -493,13 +493,15 @@ def test_the_index_of_hostile_pages_is_the_one_pagefind_makes_of_the_built_site(
     assert made == expected
 
 
-def test_the_parts_material_renders_once_per_folder_are_those_it_renders_per_page(hostile_site, tmp_path,
-                                                                                    monkeypatch):
-    """generator/chrome.py renders the site navigation, the search box and the script configuration once
-    for all the pages of a folder: every page must be the one Material renders for that page alone."""
-    from generator import chrome
+def test_every_page_is_the_one_material_renders_for_that_page_alone(hostile_site, tmp_path, monkeypatch):
+    """Two shortcuts through Material's page rendering: generator/chrome.py renders the site navigation,
+    the search box and the script configuration once for all the pages of a folder, and the hook sets a
+    generated page's content aside while Material's search plugin runs (hooks.on_page_context). Every page
+    must be the one Material renders for that page alone, without them."""
+    from generator import chrome, hooks
 
     monkeypatch.setattr(chrome, "keep", False)
+    monkeypatch.setattr(hooks, "set_aside", False)
     corpus = copy_dumps(tmp_path / "corpus", *HOSTILE.glob("*.txt"), MORE / "hostile_long_title.txt")
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site"))
     assert result.returncode == 0, result.stdout + result.stderr
