@@ -653,13 +653,15 @@ def up_to_date(config_file: str | Path, inputs: str, site: Path) -> bool:
 
 def body_key(src_uri: str, source: str, paths: Iterable[str]) -> str:
     """The key of a hand-written page's HTML body (what MkDocs' Markdown makes of it, before the template):
-    its source, its address, the source paths of the pages known so far (its links are resolved against
-    them) and site_key."""
+    its source, its address, the source paths of this build that its text names (a link resolves against
+    them: a link to another page holds that page's file name) and site_key. Adding a paper leaves the about
+    page's key as it was, so that a rebuild starts Pagefind on the body the last build rendered. The body is
+    only ever assumed (`known_body`): a key that missed a link would be a wrong guess, found out."""
     build = _build
     if build is None:
         return ""
-    return _digest(build.site.encode(), src_uri.encode(), source.encode("utf-8", "surrogatepass"),
-                   *sorted(path.encode("utf-8", "surrogatepass") for path in paths))
+    named = sorted(path.encode("utf-8", "surrogatepass") for path in paths if path.rpartition("/")[2] in source)
+    return _digest(build.site.encode(), src_uri.encode(), source.encode("utf-8", "surrogatepass"), *named)
 
 
 def known_body(key: str) -> str | None:

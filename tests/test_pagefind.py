@@ -62,6 +62,11 @@ def test_pagefind_starts_on_the_last_builds_about_body_and_again_when_it_differs
     log = build()
     assert "body of about.md" in log and "about.md renders otherwise" in log, log
     assert "Pagefind started before rendering" in build()  # the body rendered was kept again
+    # A paper added (a new page, which the about page does not name) keeps the about page's key.
+    (corpus / "b.txt").write_text("\n".join(list(SPACED_HEADER) + [
+        "Another Memory Paper", "", "Memory consolidation in sleep.", "", "  • 3 authors", "·", "Jul 2, 2023 4", ""]),
+        encoding="utf-8")
+    assert "on the last build's body of about.md" in build()
 
 
 def test_under_serve_an_edited_about_page_is_rendered_at_once_for_pagefind(tmp_path, monkeypatch):
