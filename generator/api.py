@@ -36,7 +36,9 @@ KINDS = ("daily", "search")
 
 # New-style (2007+) and old-style arXiv identifiers, without a version.
 ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})$", re.IGNORECASE)
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+# Control characters, non-characters, and lone surrogates (a JSON "\\ud800" escape gives one; no page, feed or
+# file can be written with it).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def find_api_files(corpus: Path) -> list[Path]:

@@ -13,7 +13,7 @@ from generator.corpus import load_corpus
 from generator.render.data import papers_json
 from generator.report import check_report
 from generator.slugs import identity_key
-from helpers import CORPUS, make_corpus
+from helpers import CORPUS, make_corpus, run_cli
 
 DUMP = """Daily Papers
 
@@ -84,6 +84,21 @@ def test_wrong_types_and_hostile_values_are_dropped():
     assert (record.upvotes, record.github_stars, record.github, record.project_page) == (None, None, None, None)
     assert record.author_names == ("<img src=x onerror=alert(1)>", "Plain Name")
     assert record.keywords == ("ok", "<b>x</b>") and record.abstract == "" and record.date is None
+
+
+def test_a_lone_surrogate_escaped_in_an_answer_is_dropped_and_the_site_builds(tmp_path):
+    """JSON may escape a lone surrogate ("\\ud800"), which no page or file can hold: it is dropped as a control
+    character is, and the site is built."""
+    corpus = make_corpus(tmp_path / "c", {"a.txt": DUMP})
+    path = store(corpus, "api/daily/2025-10-28.json", [daily_item("2510.00009", "Lone TITLE", "An abstract.")],
+                 listing_date="2025-10-28")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Lone TITLE", "Lone \\ud800TITLE").replace("An abstract.", "An \\udfffabstract."),
+                    encoding="utf-8")
+    [record] = read_api_file(corpus, path).records
+    assert (record.title, record.abstract) == ("Lone TITLE", "An abstract.")
+    result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_items_without_title_and_unreadable_files_are_rejected(tmp_path):
