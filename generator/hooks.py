@@ -12,6 +12,7 @@ import functools
 import logging
 import os
 from pathlib import Path
+from typing import Any
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import CombinedEvent, event_priority
@@ -116,6 +117,7 @@ def on_env(env, config, files):
     if cache is not None:
         env.bytecode_cache = cache
     chrome.forget()
+    _set_aside.clear()  # (what a failed build may have left)
     env.loader = chrome.loader(env)
     env.globals["once"] = chrome.once
     return env
@@ -140,7 +142,7 @@ def on_post_page(output: str, page, config) -> str:
 # generated page does: Pagefind indexes the site), and strips `data-search-*` attributes from every page's
 # content with a regular expression: 1.8 s at 10,000 paper pages that hold no such attribute. Their content
 # is set aside while its handler runs and put back after it: the pages are the same.
-_set_aside: dict[int, str] = {}
+_set_aside: dict[int, tuple[Any, str]] = {}  # id(page) -> (the page, its content); emptied by each build
 set_aside = True  # False: every page's content goes through the plugin (tests compare the two sites)
 _SEARCH_ATTRIBUTE = "data-search-"  # what the plugin's expression looks for (material/plugins/search)
 
@@ -150,14 +152,15 @@ def _before_search(context, page, config, nav):
     search = page.meta.get("search") if isinstance(page.meta, dict) else None
     if set_aside and page.file.generated_by and isinstance(search, dict) and search.get("exclude") \
             and page.content and _SEARCH_ATTRIBUTE not in page.content:
-        _set_aside[id(page)], page.content = page.content, ""
+        _set_aside[id(page)], page.content = (page, page.content), ""
     return context
 
 
 @event_priority(-100)  # after it
 def _after_search(context, page, config, nav):
-    if id(page) in _set_aside:
-        page.content = _set_aside.pop(id(page))
+    kept = _set_aside.pop(id(page), None)
+    if kept is not None and kept[0] is page:
+        page.content = kept[1]
     return context
 
 

@@ -46,6 +46,7 @@ import os
 import posixpath
 import re
 import sys
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -504,9 +505,15 @@ def keep(page, output: str) -> None:
         key = build.pending[page.file.src_uri]
         # The bytes MkDocs writes (mkdocs.commands.build._build_page).
         data = output.encode("utf-8", errors="xmlcharrefreplace")
-        build.writes.append(_writer().submit(build.cache.put, key, data, build.pending_dir))
+        _WAITING.acquire()  # at most WAITING pages wait for the thread: the others are on disk, not in memory
+        written = _writer().submit(build.cache.put, key, data, build.pending_dir)
+        written.add_done_callback(lambda _: _WAITING.release())
+        build.writes.append(written)
         build.rendered.add(key)
         build.made[page.file.dest_uri] = key
+
+
+_WAITING = threading.BoundedSemaphore(64)
 
 
 @functools.cache
@@ -580,6 +587,7 @@ def store_pages() -> None:
     build = _build
     if build is None:
         return
+    wait(build.writes)  # all of them, even after one failed (disable() removes their folder)
     writes, build.writes = build.writes, []
     for written in writes:
         written.result()  # (an error writing one is this build's error)

@@ -47,7 +47,7 @@ from mkdocs.exceptions import PluginError
 
 from generator import addresses, finished, incremental, write
 from generator.children import popen_kwargs
-from generator.pagefind_child import INDEX, PAGES
+from generator.pagefind_child import INDEX, KEEP, PAGES
 from generator.render.vocabulary import spaced_compounds
 
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
@@ -216,7 +216,8 @@ class Indexing:
             self.output = self.scratch / "pagefind.log"
             with self.output.open("wb") as out:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "generator.pagefind_child", str(self.scratch), *command(self.scratch)],
+                    [sys.executable, "-m", "generator.pagefind_child", str(self.scratch),
+                     *([KEEP] if incremental.serving else []), *command(self.scratch)],
                     stdout=out, stderr=subprocess.STDOUT, **popen_kwargs())
 
     def _page(self, src_uri: str, dest_uri: str) -> bytes:

@@ -1,12 +1,14 @@
 """The child process of a Pagefind run (generator/pagefind.py): write the stand-ins the build left in the
 scratch folder, run Pagefind's binary over them, then remove them.
 
-    python -m generator.pagefind_child SCRATCH PAGEFIND [ARGUMENT...]
+    python -m generator.pagefind_child SCRATCH [--keep-stand-ins] PAGEFIND [ARGUMENT...]
 
 All of it on the second core, while the build renders the site: writing the stand-ins, and removing them
 (10,000 small folders: 1.5 s at the end of a build when the build removed them). Only Pagefind's index
-(SCRATCH/pagefind) and its log are left for the build. Pagefind dies with this process, which dies with the
-build (children.die_with_parent). Its exit status is Pagefind's.
+(SCRATCH/pagefind) and its log are left for the build. Under `mkdocs serve` (`--keep-stand-ins`) the
+server removes the scratch folder in a thread while the page reloads, sooner than this child could.
+Pagefind dies with this process, which dies with the build (children.die_with_parent). Its exit status is
+Pagefind's.
 
 A module of its own that imports almost nothing: the child's start-up is on the path of every rebuild
 under `mkdocs serve` (the build waits for Pagefind at its end).
@@ -26,14 +28,20 @@ PAGES = "stand-ins.pickle"  # in the scratch folder: (path in the site, bytes) o
 INDEX = "pagefind"  # Pagefind's output folder in the scratch folder
 
 
+KEEP = "--keep-stand-ins"
+
+
 def main(argv: list[str]) -> int:
     scratch, run = Path(argv[0]), argv[1:]
+    keep = run[:1] == [KEEP]
+    if keep:
+        run = run[1:]
     stand_ins = scratch / PAGES
     pages = pickle.loads(stand_ins.read_bytes())  # written by this build, just now
     write.new_files(scratch, pages)
     stand_ins.unlink()
     status = subprocess.run(run, **popen_kwargs()).returncode
-    for top in sorted({path.split("/", 1)[0] for path, _ in pages} - {INDEX}):
+    for top in [] if keep else sorted({path.split("/", 1)[0] for path, _ in pages} - {INDEX}):
         write.discard(scratch / top)
     return status if status >= 0 else 128 - status  # killed by a signal: as a shell says it
 

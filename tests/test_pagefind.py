@@ -124,6 +124,10 @@ def test_the_child_removes_the_stand_ins_once_pagefind_read_them_and_keeps_the_i
     scratch = tmp_path / "scratch"
     assert _child(scratch, pages, sys.executable, "-c", reads, str(scratch)).wait(30) == 3  # Pagefind's status
     assert sorted(p.relative_to(scratch).as_posix() for p in scratch.rglob("*")) == ["pagefind", "pagefind/index.json"]
+    # Under `mkdocs serve` the server removes them itself, in a thread, as the page reloads.
+    kept = tmp_path / "kept"
+    assert _child(kept, pages, "--keep-stand-ins", sys.executable, "-c", reads, str(kept)).wait(30) == 3
+    assert (kept / "papers/a/index.html").is_file() and (kept / "pagefind/index.json").is_file()
 
 
 def test_pagefind_dies_with_the_child_that_runs_it(tmp_path):
