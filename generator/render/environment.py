@@ -9,6 +9,7 @@ escape.py). Links between pages go through `addresses` and `url()`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable
 from urllib.parse import quote_plus
@@ -42,10 +43,19 @@ def heading_ids(texts: list[str], explicit: Iterable[str] = ()) -> list[str]:
     """The ids Python-Markdown's toc extension gives headings written without one (`texts`, in page
     order) on a page whose other headings have the `explicit` ids: the slug of the text, made unique
     (`_1`, `_2`). Pages written as finished HTML keep the anchors they had as Markdown."""
-    from markdown.extensions.toc import slugify, unique
+    from markdown.extensions.toc import unique
 
     used = set(explicit)
-    return [unique(slugify(" ".join(text.split()), "-"), used) for text in texts]
+    return [unique(_slug(text), used) for text in texts]
+
+
+@functools.lru_cache(maxsize=4096)
+def _slug(text: str) -> str:
+    """Python-Markdown's slug of a heading's text (every paper page has the same six headings after its
+    title: their slugs are made once)."""
+    from markdown.extensions.toc import slugify
+
+    return slugify(" ".join(text.split()), "-")
 
 
 def front_matter(title: str, description: str | None = None, feed: str | None = None,
