@@ -424,7 +424,7 @@ def disable() -> None:
     global _build
     if _build is not None:
         logging.getLogger("mkdocs").removeHandler(_build.warnings)
-        wait([*_build.writes])  # (their errors do not matter: the build failed, or its pages are kept)
+        wait(_build.writes)  # (their errors do not matter: the build failed, or its pages are kept)
         write.discard(_build.pending_dir)  # pages of a build that failed
     _build = None
     logging.getLogger("mkdocs.commands.build").removeFilter(_quiet_dirty)

@@ -10,7 +10,7 @@ function applies depends only on where the text lands:
 | an outbound link (a checked http(s) URL)     | `external_link`   |
 | an HTML attribute or raw-HTML template slot  | `html_attr`       |
 | preformatted raw HTML (`<pre>`, lines kept)  | `html_pre`        |
-| YAML front matter (page title, description)  | `yaml_text`, `yaml_string` |
+| YAML front matter (page title, description)  | `yaml_text`       |
 
 Feeds and papers.json take the raw text: feedgen and json escape for their
 own formats. Front matter is HTML-escaped once here because MkDocs themes
@@ -46,7 +46,6 @@ through `html_attr` (or `md_abstract`, `external_link`, which return HTML).
 from __future__ import annotations
 
 import html
-import json
 import re
 
 from generator.links import find_urls
@@ -133,11 +132,6 @@ _NOT_YAML = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 def yaml_text(text: str) -> str:
-    """`text` HTML-escaped, without what YAML cannot hold: a front matter value (`yaml_string` quotes it)."""
+    """`text` HTML-escaped, without what YAML cannot hold: a front matter value (environment.front_matter
+    writes it as a JSON string, which is also a double-quoted YAML scalar)."""
     return _NOT_YAML.sub("", html_attr(text))
-
-
-def yaml_string(text: str) -> str:
-    """A double-quoted YAML scalar holding `text` HTML-escaped: a JSON string is one,
-    and json.dumps is fast (vs yaml.dump)."""
-    return json.dumps(yaml_text(text), ensure_ascii=False)
