@@ -2,10 +2,9 @@
 
 Material renders its whole page template for every page. At 10,000 paper pages, the site navigation, the
 search box and the script configuration cost about 6 s (64.9 s a build before, 58.8 s after; the floors of
-the two runs differed by 1.9 s), though
-all the pages of one folder that are not in the nav get the same HTML for them. The overrides in
-docs/overrides call `once(...)` for those parts: a part is rendered the first time its key is met, and the
-kept HTML is returned after that.
+the two runs differed by 1.9 s), though all the pages of one folder that are not in the nav get the same
+HTML for them. The overrides in docs/overrides call `once(...)` for those parts: a part is rendered the
+first time its key is met, and the kept HTML is returned after that.
 
 The key is what the part reads of the page:
 - the folder of the page's address, from which every relative link of the part goes (`_where`);
