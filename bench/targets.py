@@ -297,14 +297,34 @@ def measure_serve(n, seed: int = SEED, timeout: float = 600) -> dict:
         result["first_build_s"] = None if first is None else time.monotonic() - started
         time.sleep(2)  # let the watcher settle
 
-        def edit(name: str, path: Path, change, url: str, marker: str) -> None:
+        def edit(name: str, path: Path, change, url: str, marker: str, reindexes: bool = False) -> None:
+            """`reindexes`: the edit changes what search finds; also time until the served index is the new one.
+            Under `mkdocs serve` the pages need not wait for Pagefind (generator/serve.py): the server's log says
+            when they did not, and when the index followed."""
+            from generator.pagefind import LATE, UPDATED
+
             text = path.read_text(encoding="utf-8")
+            logged = log_path.stat().st_size
             cpu = _cpu_seconds(process.pid)
+            started = time.monotonic()
             path.write_text(change(text), encoding="utf-8")
             seconds = _wait_for(url, lambda s, b: marker in b, timeout)
             result[name] = seconds
+            if reindexes and seconds is not None:
+                def since() -> str:
+                    with open(log_path, "rb") as f:
+                        f.seek(logged)
+                        return f.read().decode("utf-8", "replace")
+                searched: float | None = seconds
+                if LATE in since():
+                    while UPDATED not in since() and time.monotonic() - started < timeout:
+                        time.sleep(0.1)
+                    searched = time.monotonic() - started if UPDATED in since() else None
+                result[name.replace("_s", "_search_s")] = searched
             result[name.replace("_s", "_cpu_s")] = _cpu_seconds(process.pid) - cpu
-            log(f"serve {label}: {name}: {'timeout' if seconds is None else f'{seconds:.1f} s'} "
+            index = result.get(name.replace("_s", "_search_s"))
+            log(f"serve {label}: {name}: {'timeout' if seconds is None else f'{seconds:.1f} s'}"
+                f"{f', search index {index:.1f} s' if index is not None else ''} "
                 f"(server CPU {result[name.replace('_s', '_cpu_s')]:.1f} s; load {os.getloadavg()[0]:.1f})")
             time.sleep(1)
 
@@ -313,13 +333,13 @@ def measure_serve(n, seed: int = SEED, timeout: float = 600) -> dict:
         line = next(i for i in range(source.line - 1, len(lines)) if paper.abstract[:40] in lines[i])
         edit("dump_edit_s", dump, lambda t: "\n".join(lines[:line] + [lines[line] + " Benchmarkmarkerone."] +
                                                       lines[line + 1:]),
-             paper_url, "Benchmarkmarkerone")
+             paper_url, "Benchmarkmarkerone", reindexes=True)
         theme_url = f"{base}themes/{theme.slug}/"
         edit("themes_edit_s", corpus / "themes.yml",
              lambda t: t.replace(theme.description, theme.description + " Benchmarkmarkertwo", 1),
              theme_url, "Benchmarkmarkertwo")
         edit("docs_edit_s", project / "docs" / "about.md", lambda t: t + "\n\nBenchmarkmarkerthree.\n",
-             f"{base}about/", "Benchmarkmarkerthree")
+             f"{base}about/", "Benchmarkmarkerthree", reindexes=True)
         # A broken edit: the served site should say what is wrong, and the next good edit recover.
         themes_path = corpus / "themes.yml"
         good = themes_path.read_text(encoding="utf-8")
@@ -537,10 +557,12 @@ def _target_rows(a: dict, b: dict) -> list[str]:
         for name, what in (("dump_edit_s", "a dump"), ("themes_edit_s", "themes.yml"), ("docs_edit_s", "a docs page"),
                            ("recovery_s", "the good edit after a broken one")):
             v, w = x.get(name), y.get(name)
-            cpu = x.get(name.replace("_s", "_cpu_s"))
+            cpu, searched = x.get(name.replace("_s", "_cpu_s")), x.get(name.replace("_s", "_search_s"))
+            index = (f"; search index served after {_f(searched, 1, ' s')}" if searched is not None
+                     else "; search index: timeout" if name.replace("_s", "_search_s") in x else "")
             rows.append(f"| `mkdocs serve` at {label}: edit {what} → served page shows it | ≤ {goal} s | "
                         f"{_f(w, 1, ' s') if w is not None else ('timeout' if name in y else '–')} | "
-                        f"{_f(v, 1, ' s') if v is not None else 'timeout'} (server CPU {_f(cpu, 1, ' s')}) | | "
+                        f"{_f(v, 1, ' s') if v is not None else 'timeout'} (server CPU {_f(cpu, 1, ' s')}{index}) | | "
                         f"{'yes' if v is not None and v <= goal else 'NO'} |")
         v, w = x.get("broken_edit_error_in_browser_s"), y.get("broken_edit_error_in_browser_s", "–")
         rows.append(f"| `mkdocs serve` at {label}: a broken themes.yml shows its error in the browser | shown | "

@@ -611,6 +611,16 @@ def served(root: Path | None) -> None:
     _served = (root, {**build.placed, **(build.made if not build.warnings.count else {})})
 
 
+def current() -> Build | None:
+    """This process's build with the cache, if one is on."""
+    return _build
+
+
+def served_folder() -> Path | None:
+    """Under `mkdocs serve`: the folder being served, when it holds the last build's site (see `served`)."""
+    return _served[0] if _served is not None else None
+
+
 def record(inputs: str, site: Path) -> None:
     """After `site` was replaced by a successful build: what it was built from (see up_to_date)."""
     build = _build
@@ -721,9 +731,10 @@ def stored_pagefind(arguments: list[str], pages: list[tuple[str, bytes]]) -> tup
     return key, (stored / "index" if known is not None and _tree_digest(stored / "index") == known else None)
 
 
-def store_pagefind(key: str, index: Path) -> None:
-    """Keep the index Pagefind made (from a build that warned of nothing) under its key."""
-    build = _build
+def store_pagefind(key: str, index: Path, build: Build | None = None) -> None:
+    """Keep the index Pagefind made (from a build that warned of nothing) under its key. `build`: the build
+    it was made for, when it ended before Pagefind did (`mkdocs serve`: pagefind.finish_late)."""
+    build = build or _build
     if build is None or not key or build.warnings.count or not index.is_dir():
         return
     stored = build.cache.folder / "pagefind" / key

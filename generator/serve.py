@@ -10,6 +10,9 @@ server another builder, which
   `python -m generator build` does, and swaps it in for the served folder
   (the pages it did not render again are hard-linked from the served folder:
   `incremental.served`);
+* leaves Pagefind at work when the pages are ready before the search index: the site is served with
+  the last index, and the new one replaces it when Pagefind is done (pagefind.finish_late), after which
+  the browsers reload again;
 * on a failed build, serves a page that names the error on every address
   (MkDocs' server sends the folder's 404.html for any page it lacks), says it
   in the terminal too, and reloads itself every 2 s, so the next good edit
@@ -18,11 +21,13 @@ server another builder, which
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
+import time
 from pathlib import Path
 
-from generator import incremental, write
+from generator import incremental, pagefind, write
 
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
 ERROR_PAGE = """<!doctype html>
@@ -69,7 +74,9 @@ def install(server, config) -> None:
             build(new, serve_url=serve_url, dirty=True)
             write.replace_dir(staging, root, background=True)  # the old tree goes while the page reloads
             incremental.served(root)
+            pagefind.finish_late(root, functools.partial(_reload, server))
         except Exception as error:  # any failure: shown in the browser and the terminal, the server lives on
+            pagefind.cancel_late()
             incremental.served(None)
             write.discard(staging)
             text = "\n".join(messages.messages + [f"{type(error).__name__}: {error}"])
@@ -82,6 +89,19 @@ def install(server, config) -> None:
 
     server.builder = rebuild
     incremental.served(root)  # MkDocs' own first build, made into the served folder
+
+
+def _reload(server) -> None:
+    """Make the browsers load the served pages again, as MkDocs' server does after a build (its build loop
+    sets the epoch that the pages' live-reload script waits on; nothing public does it from outside)."""
+    condition = getattr(server, "_epoch_cond", None)
+    if condition is None:
+        return
+    with condition:
+        if server._visible_epoch != server._wanted_epoch:
+            return  # a rebuild is under way, and its end reloads the browsers
+        server._wanted_epoch = server._visible_epoch = max(round(time.monotonic() * 1000), server._visible_epoch + 1)
+        condition.notify_all()
 
 
 def _serve_error(root: Path, text: str) -> None:

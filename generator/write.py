@@ -272,6 +272,22 @@ def replace_dir(built: Path, final: Path, protected: Iterable[Path] = (), backgr
     shutil.rmtree(parking)
 
 
+def swap_in(built: Path, final: Path) -> None:
+    """Swap the finished folder `built` in for `final`, a folder inside a site this process built (the search
+    index that `mkdocs serve` puts into the served site once Pagefind is done); the old one is removed by a
+    thread. Readers see the old folder or the new one, save for an instant where the system has no atomic
+    exchange."""
+    if not final.exists():
+        os.replace(built, final)
+    elif _exchange(built, final):  # `built` now holds the old folder
+        discard(built, background=True)
+    else:
+        parking = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-{os.getpid()}-"))
+        os.replace(final, parking / final.name)
+        os.replace(built, final)
+        discard(parking, background=True)
+
+
 def mark_owned(folder: Path) -> None:
     """Say that `folder` is a Paper Atlas output (see _check_owned)."""
     (folder / MARKER).touch()

@@ -144,7 +144,7 @@ def test_a_serve_rebuild_links_the_pages_it_keeps_and_equals_a_full_build(tmp_pa
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    from generator import serve
+    from generator import pagefind, serve
 
     corpus = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 12, 1)})
     for name, value in {"PAPER_ATLAS_CORPUS": str(corpus), "PAPER_ATLAS_CACHE": str(tmp_path / "cache"),
@@ -159,6 +159,7 @@ def test_a_serve_rebuild_links_the_pages_it_keeps_and_equals_a_full_build(tmp_pa
         before = {p.relative_to(root): p.stat().st_ino for p in root.glob("papers/*/index.html")}
         change_edit_paper(corpus)
         server.builder()
+        pagefind.wait_late(60)  # (the index, if the pages were ready before it)
     finally:
         incremental.disable()
         incremental.served(None)
@@ -168,6 +169,60 @@ def test_a_serve_rebuild_links_the_pages_it_keeps_and_equals_a_full_build(tmp_pa
     assert kept, "no page was linked from the served folder"
     edited = next(page for page in after if page.parts[1] == "incremental-paper-3")
     assert edited not in kept
+    full = tmp_path / "full"
+    build(corpus, full, tmp_path / "empty-cache", fresh=True)
+    same_tree(root, full)
+
+
+def test_under_serve_the_pages_do_not_wait_for_pagefind_and_its_index_follows(tmp_path, monkeypatch):
+    """Under `mkdocs serve` a rebuild whose pages are ready while Pagefind still indexes is served at once
+    with the last index (generator/serve.py, pagefind.finish_late); the new index replaces it when Pagefind is
+    done, and the browsers reload. A rebuild that starts meanwhile stops the late run, whose index never
+    lands. At the end the served folder equals a full build, index included."""
+    import threading
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from generator import pagefind, serve
+
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 12, 1)})
+    for name, value in {"PAPER_ATLAS_CORPUS": str(corpus), "PAPER_ATLAS_CACHE": str(tmp_path / "cache"),
+                        "SOURCE_DATE_EPOCH": "1767225600"}.items():
+        monkeypatch.setenv(name, value)
+    go = tmp_path / "go"  # Pagefind runs once this file exists
+    held = tmp_path / "held-pagefind"
+    held.write_text(f'#!/bin/sh\nwhile [ ! -e "{go}" ]; do sleep 0.05; done\nexec "{pagefind._binary()}" "$@"\n')
+    held.chmod(0o755)
+    config_file, root = str(ROOT / "mkdocs.yml"), tmp_path / "served"
+    incremental.enable(config_file)
+    try:
+        mkdocs_build(load_config(config_file, site_dir=str(root)), dirty=True)  # mkdocs serve's first build
+        server = SimpleNamespace(root=str(root), builder=None, _epoch_cond=threading.Condition(),
+                                 _visible_epoch=1, _wanted_epoch=1)  # what serve reads of MkDocs' server
+        serve.install(server, load_config(config_file, site_dir=str(root)))
+        first_index = tree_hash(root / "pagefind")
+        monkeypatch.setattr(pagefind, "_binary", lambda: str(held))
+        change_edit_paper(corpus)
+        server.builder()
+        page = (root / "papers" / "incremental-paper-3" / "index.html").read_text(encoding="utf-8")
+        assert "in model 3, edited." in page  # the pages are served...
+        assert tree_hash(root / "pagefind") == first_index  # ...with the last index for now
+        late = pagefind._late_thread
+        assert late is not None and late.is_alive()
+        change_add_dump(corpus)
+        server.builder()  # a rebuild meanwhile: the first late run is stopped
+        late.join(30)
+        assert not late.is_alive() and tree_hash(root / "pagefind") == first_index
+        assert (root / "papers" / "incremental-paper-21" / "index.html").is_file()
+        go.touch()
+        pagefind.wait_late(60)
+        assert server._visible_epoch > 1  # the browsers reload for the new index
+    finally:
+        go.touch()
+        pagefind.wait_late(60)
+        incremental.disable()
+        incremental.served(None)
     full = tmp_path / "full"
     build(corpus, full, tmp_path / "empty-cache", fresh=True)
     same_tree(root, full)
