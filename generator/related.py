@@ -9,9 +9,11 @@ while the corpus is read, before Pagefind takes the second core.
 
 from __future__ import annotations
 
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+from generator import incremental
 from generator.model import Paper
 
 COUNT = 5
@@ -30,8 +32,10 @@ def related(papers: tuple[Paper, ...], count: int = COUNT) -> list[tuple[str, ..
     # The title counts twice: it is the paper's own summary of itself.
     texts = [f"{p.title}. {p.title}. {p.abstract}" for p in papers]
     try:
-        vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1,
-                                  dtype=np.float32).fit_transform(texts)
+        # The words of each text as TfidfVectorizer(stop_words="english") finds them (_words), then weighed:
+        # the same matrix, and under `mkdocs serve` a rebuild finds the words of the edited texts only.
+        vectors = TfidfVectorizer(analyzer=_given, sublinear_tf=True, min_df=1,
+                                  dtype=np.float32).fit_transform(_WORDS.each(texts))
     except ValueError:  # "empty vocabulary": no paper has a word beyond stop words
         return [()] * n
     k = min(count, n - 1)
@@ -54,6 +58,24 @@ def related(papers: tuple[Paper, ...], count: int = COUNT) -> list[tuple[str, ..
 
     with ThreadPoolExecutor(min(THREADS, _cores())) as pool:
         return [row for rows in pool.map(block_of, range(0, n, BLOCK)) for row in rows]
+
+
+@functools.cache
+def _analyzer():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(stop_words="english").build_analyzer()
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_analyzer()(text))
+
+
+def _given(words: tuple[str, ...]) -> tuple[str, ...]:
+    return words
+
+
+_WORDS = incremental.ServeMemory(_words)
 
 
 def _cores() -> int:

@@ -151,6 +151,7 @@ def test_a_serve_rebuild_links_the_pages_it_keeps_and_equals_a_full_build(tmp_pa
                         "SOURCE_DATE_EPOCH": "1767225600"}.items():
         monkeypatch.setenv(name, value)
     config_file, root = str(ROOT / "mkdocs.yml"), tmp_path / "served"
+    monkeypatch.setattr(incremental, "serving", True)  # as the hook's on_startup does (what rebuilds remember)
     incremental.enable(config_file)  # as the hook's on_config does under `mkdocs serve`
     try:
         mkdocs_build(load_config(config_file, site_dir=str(root)), dirty=True)  # mkdocs serve's first build
@@ -195,6 +196,7 @@ def test_under_serve_the_pages_do_not_wait_for_pagefind_and_its_index_follows(tm
     held.write_text(f'#!/bin/sh\nwhile [ ! -e "{go}" ]; do sleep 0.05; done\nexec "{pagefind._binary()}" "$@"\n')
     held.chmod(0o755)
     config_file, root = str(ROOT / "mkdocs.yml"), tmp_path / "served"
+    monkeypatch.setattr(incremental, "serving", True)
     incremental.enable(config_file)
     try:
         mkdocs_build(load_config(config_file, site_dir=str(root)), dirty=True)  # mkdocs serve's first build
@@ -339,6 +341,18 @@ def test_page_cache_round_trip_and_damage(tmp_path):
     assert cache.get("ab" * 32) is None
 
 
+def new_process() -> None:
+    """What a new process knows of memo_each's results: its files only. The build before it ended first, and
+    a build's end waits for the files it writes (incremental.store_pages, disable)."""
+    from concurrent.futures import wait
+
+    if incremental._build is not None:
+        wait(incremental._build.writes)
+    incremental._each.clear()
+    incremental._each_writing.clear()
+    incremental._each_by_args.clear()
+
+
 def test_memo_each_computes_only_the_calls_it_has_not_seen(tmp_path):
     """The paper pages of a rebuild: results of the last build's calls are reused, from memory or from the
     file; a damaged file, or other code, reuses nothing."""
@@ -353,7 +367,7 @@ def test_memo_each_computes_only_the_calls_it_has_not_seen(tmp_path):
         assert incremental.memo_each(double, [(1,), (2,)]) == [2, 4]
         assert incremental.memo_each(double, [(1,), (3,)]) == [2, 6]
         assert calls == [1, 2, 3]
-        incremental._each.clear()  # a new process reads the file
+        new_process()  # a new process reads the file
         assert incremental.memo_each(double, [(1,), (3,)]) == [2, 6]
         assert calls == [1, 2, 3]
         path = next((tmp_path / "memo").glob("each-*.pickle"))
@@ -368,8 +382,8 @@ def test_memo_each_computes_only_the_calls_it_has_not_seen(tmp_path):
         assert incremental.memo_each(double, [(1,)], context=("terms", 1)) == [2]
         assert calls == [1, 2, 3, 1, 3, 1, 1]
     finally:
+        new_process()
         incremental._build = None
-        incremental._each.clear()
 
 
 def test_memo_each_keeps_every_functions_entries_in_memory(tmp_path, monkeypatch):
@@ -392,8 +406,57 @@ def test_memo_each_keeps_every_functions_entries_in_memory(tmp_path, monkeypatch
             assert incremental.memo_each(triple, [(1,)]) == [3]
         assert reads == []
     finally:
+        new_process()
         incremental._build = None
-        incremental._each.clear()
+
+
+class Pickled:
+    """An argument that counts how often it is pickled (memo_each's key), equal to another of its value."""
+
+    pickled: list[int] = []
+
+    def __init__(self, value: int):
+        self.value = value
+
+    def __eq__(self, other):
+        return isinstance(other, Pickled) and other.value == self.value
+
+    def __hash__(self):
+        return hash(self.value)
+
+    def __reduce__(self):
+        Pickled.pickled.append(self.value)
+        return (Pickled, (self.value,))
+
+
+def test_under_serve_memo_each_finds_equal_arguments_without_pickling_them(tmp_path, monkeypatch):
+    """Under `mkdocs serve` a rebuild finds the calls of the last one by their equal arguments (new objects
+    after the corpus is read again), without pickling them for the key; the others are keyed and computed.
+    Arguments that cannot be hashed are keyed as before; outside serve nothing is remembered."""
+    calls = []
+
+    def double(x, extra=()):
+        calls.append(x.value)
+        return x.value * 2
+
+    Pickled.pickled.clear()
+    monkeypatch.setattr(incremental, "serving", True)
+    incremental._build = incremental.Build(incremental.PageCache(tmp_path), "site", "code")
+    try:
+        assert incremental.memo_each(double, [(Pickled(1),), (Pickled(2),)]) == [2, 4]
+        assert Pickled.pickled == [1, 2] and calls == [1, 2]
+        assert incremental.memo_each(double, [(Pickled(1),), (Pickled(3),)]) == [2, 6]
+        assert Pickled.pickled == [1, 2, 3] and calls == [1, 2, 3]  # 1 neither pickled nor computed
+        assert incremental.memo_each(double, [(Pickled(1), [4])]) == [2]  # a list: unhashable, keyed
+        assert Pickled.pickled == [1, 2, 3, 1] and calls == [1, 2, 3, 1]
+        monkeypatch.setattr(incremental, "serving", False)
+        new_process()
+        assert incremental.memo_each(double, [(Pickled(1), [4])]) == [2]  # from the file
+        assert incremental.memo_each(double, [(Pickled(1), [4])]) == [2]
+        assert Pickled.pickled == [1, 2, 3, 1, 1, 1] and calls == [1, 2, 3, 1]
+    finally:
+        new_process()
+        incremental._build = None
 
 
 def test_memo_keys_follow_the_code_not_the_docs(tmp_path):
@@ -419,10 +482,10 @@ def test_memo_keys_follow_the_code_not_the_docs(tmp_path):
             incremental._build = incremental.Build(cache, site, code)
             assert incremental.memo(double, 2) == 4
             assert incremental.memo_each(double, [(3,)]) == [6]
-            incremental._each.clear()  # each build in a new process
+            new_process()  # each build in a new process
     finally:
+        new_process()
         incremental._build = None
-        incremental._each.clear()
     assert calls == [2, 3]
 
 
