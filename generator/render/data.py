@@ -121,7 +121,16 @@ def browse_data(papers: tuple[Paper, ...], themes: list[str], orgs: list[str]) -
     fetches these bytes and inflates them with the browser's DecompressionStream, as Pagefind
     does with its index: what crosses the network is this size on any host (0.7 MB at 10,000
     papers, 3.1 MB as JSON text), compressed by the server or not."""
-    return gzip.compress(browse_json(papers, themes, orgs).encode("utf-8"), compresslevel=9, mtime=0)
+    return _GZIPPED.each([browse_json(papers, themes, orgs)])[0]
+
+
+def _gzip(text: str) -> bytes:
+    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+
+
+# Under `mkdocs serve` the data is compressed again only when it changed (0.3 s at 10,000 papers): an edit
+# that changes no paper's snippet, title, date or themes leaves it as it was.
+_GZIPPED = incremental.ServeMemory(_gzip)
 
 
 _EPOCH = dt.date(1970, 1, 1)
