@@ -3,6 +3,8 @@ scratch folder, run Pagefind's binary over them, then remove them.
 
     python -m generator.pagefind_child SCRATCH [--keep-stand-ins] PAGEFIND [ARGUMENT...]
 
+(--keep-stand-ins: under `mkdocs serve`, which also runs Pagefind at a lower priority than the build.)
+
 All of it on the second core, while the build renders the site: writing the stand-ins, and removing them
 (10,000 small folders: 3.8 s at the end of a profiled build when the build removed them). Only Pagefind's index
 (SCRATCH/pagefind) and its log are left for the build. Under `mkdocs serve` (`--keep-stand-ins`) the
@@ -16,6 +18,7 @@ under `mkdocs serve` (the build waits for Pagefind at its end).
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -27,6 +30,7 @@ from generator.children import popen_kwargs
 PAGES = "stand-ins.pickle"  # in the scratch folder: (path in the site, bytes) of each page to write
 INDEX = "pagefind"  # Pagefind's output folder in the scratch folder
 KEEP = "--keep-stand-ins"  # under `mkdocs serve`: the server removes the scratch folder
+NICE = 10  # under `mkdocs serve`: Pagefind's priority below the build's
 
 
 def main(argv: list[str]) -> int:
@@ -34,6 +38,9 @@ def main(argv: list[str]) -> int:
     keep = run[:1] == [KEEP]
     if keep:
         run = run[1:]
+        # Under `mkdocs serve` the pages do not wait for the index (generator/serve.py): the build that makes
+        # them comes first on a busy machine, and Pagefind (which inherits this) takes what the build leaves.
+        os.nice(NICE)
     stand_ins = scratch / PAGES
     pages = pickle.loads(stand_ins.read_bytes())  # written by this build, just now
     write.new_files(scratch, pages)
