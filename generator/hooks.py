@@ -191,3 +191,8 @@ def on_post_build(config) -> None:
 def on_build_error(error) -> None:
     if _indexing is not None:
         _indexing.abort()
+
+
+def on_shutdown() -> None:
+    """`mkdocs serve` stops: so does a Pagefind run whose index was to follow the pages (generator/serve.py)."""
+    pagefind.cancel_late()

@@ -456,13 +456,17 @@ class ServeMemory:
     def __init__(self, function) -> None:
         self.function = function
         self.last: dict = {}
+        self.code: str | None = None  # code_key() of the build that made `last` (an edited template: none)
 
     def each(self, arguments: list) -> list:
-        known, made = self.last, {}
+        """function(argument) for each argument; under `mkdocs serve` taken from the last build for an equal
+        argument (equality and hash must cover everything the function reads)."""
+        code = _build.code if _build is not None else None
+        known, made = (self.last if serving and code == self.code else {}), {}
         for argument in arguments:
             if argument not in made:
                 made[argument] = known[argument] if argument in known else self.function(argument)
-        self.last = made if serving else {}
+        self.last, self.code = (made if serving else {}), code
         return [made[argument] for argument in arguments]
 
 

@@ -11,7 +11,9 @@ a small HTML file into a scratch folder laid out as the site will be, and
 Pagefind indexes that folder in a child process while the pages are generated
 and MkDocs renders Material's templates and writes the site (the child writes
 the small files too, and removes them once Pagefind has read them). The build
-waits for it at the end (on_post_build) and moves the index into the site.
+waits for it at the end (on_post_build) and moves the index into the site;
+under `mkdocs serve` a rebuild whose pages are ready first is served with the
+last index, and this run's index follows (`Indexing.finish`, `finish_late`).
 
 On a rebuild (`mkdocs serve`, `generator build` with the cache), the about
 page's body is usually the one the last build rendered from the same source:
@@ -210,7 +212,7 @@ class Indexing:
                 self._start()
         elif self.bodies.get(src_uri) != html:  # started on a body the page no longer has: start again
             log.info("Paper Atlas: %s renders otherwise than the last build kept it; Pagefind starts again", src_uri)
-            self.abort()
+            self._stop()
             self.bodies[src_uri] = html
             self._start()
 
@@ -257,7 +259,7 @@ class Indexing:
         if self.scratch is None:  # an indexed page was not rendered in this build (a --dirty build)
             self._start()
         served = incremental.served_folder()
-        if (self.stored is None and self.process is not None and self.process.poll() is None
+        if (incremental.serving and self.stored is None and self.process is not None and self.process.poll() is None
                 and served is not None and (served / "pagefind").is_dir()):
             write.link_tree(served / "pagefind", self.site / "pagefind")
             self.build = incremental.current()
@@ -279,10 +281,15 @@ class Indexing:
             self.abort()
 
     def abort(self) -> None:
-        """Stop Pagefind and remove the scratch folder (a failed build, the end of this one, or, for a run
-        that finishes late, the next build's start)."""
+        """Stop Pagefind for good and remove the scratch folder (a failed build, the end of this one, or, for a
+        run that finishes late, the next rebuild's start and the server's end)."""
         with self.lock:
             self.cancelled = True
+            self._stop()
+
+    def _stop(self) -> None:
+        """Stop Pagefind's run and remove its scratch folder (`page_ready` then starts another)."""
+        with self.lock:
             if self.process is not None and self.process.poll() is None:
                 self.process.kill()
                 self.process.wait()
@@ -291,11 +298,14 @@ class Indexing:
             self.process = self.scratch = None
 
     def _install_late(self, root: Path, reload: Callable[[], None]) -> None:
-        """Wait for Pagefind (in a thread: see finish), then swap its index into the served site `root` and
-        keep it in the cache; unless a newer build started meanwhile (`abort`)."""
+        """Wait for Pagefind (in a thread: see finish), then swap its index into the served site `root`, keep it
+        in the cache and reload the browsers; unless a newer rebuild started meanwhile (`abort`). What goes
+        wrong is logged, never raised: the site stays served with the last index."""
         started = time.monotonic()
-        process = self.process
-        assert process is not None
+        with self.lock:
+            process = self.process
+            if self.cancelled or process is None:
+                return
         status = process.wait()
         with self.lock:
             if self.cancelled:
@@ -312,38 +322,47 @@ class Indexing:
                 write.move(self.scratch / INDEX, new)
                 write.swap_in(new, root / "pagefind")
                 incremental.store_pagefind(self.key, root / "pagefind", self.build)
-            except OSError as error:
-                log.error("Paper Atlas: the new search index could not be put in place (%s); search still "
-                          "shows the last index", error)
+            except Exception as error:  # (a thread: nothing above it would say it)
+                log.error("Paper Atlas: the new search index could not be put in place (%s: %s); search still "
+                          "shows the last index", type(error).__name__, error)
                 return
             finally:
                 self.abort()
         log.info("Paper Atlas: %s, %.1f s after the pages", UPDATED, time.monotonic() - started)
-        reload()
+        try:
+            reload()
+        except Exception as error:
+            log.warning("Paper Atlas: the browsers could not be told to reload (%s: %s); reload the page to "
+                        "search the new index", type(error).__name__, error)
 
 
-# Under `mkdocs serve`: the run whose index the last build left to finish_late (Indexing.finish).
+# Under `mkdocs serve`: the run whose index the last build left to finish_late (Indexing.finish), then the run
+# whose index finish_late's thread waits for.
 _late: Indexing | None = None
+_running_late: Indexing | None = None
 _late_thread: threading.Thread | None = None
 
 
 def finish_late(root: Path, reload: Callable[[], None]) -> None:
     """Under `mkdocs serve`, once the build is served from `root`: if it left Pagefind at work (`finish`), a
     thread puts the index in when it is done and calls `reload` (the browsers load the pages again)."""
-    global _late, _late_thread
+    global _late, _late_thread, _running_late
     indexing, _late = _late, None
     if indexing is not None:
+        _running_late = indexing
         _late_thread = threading.Thread(target=indexing._install_late, args=(root, reload), daemon=True,
                                         name="paper-atlas-pagefind")
         _late_thread.start()
 
 
 def cancel_late() -> None:
-    """The build that left Pagefind at work failed after all: stop it."""
-    global _late
-    indexing, _late = _late, None
-    if indexing is not None:
-        indexing.abort()
+    """Stop the run a build left at work (that build failed after all) and the run finish_late waits for (a new
+    rebuild starts, or the server stops): no index of an earlier build lands after this."""
+    global _late, _running_late
+    for indexing in (_late, _running_late):
+        if indexing is not None:
+            indexing.abort()
+    _late = _running_late = None
 
 
 def wait_late(timeout: float | None = None) -> None:

@@ -12,8 +12,8 @@ server removes the scratch folder in a thread while the page reloads, sooner tha
 Pagefind dies with this process, which dies with the build (children.die_with_parent). Its exit status is
 Pagefind's.
 
-A module of its own that imports almost nothing: the child's start-up is on the path of every rebuild
-under `mkdocs serve` (the build waits for Pagefind at its end).
+A module of its own that imports almost nothing: the child's start-up is on the path of every build that
+waits for Pagefind at its end.
 """
 
 from __future__ import annotations

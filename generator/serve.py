@@ -62,6 +62,7 @@ def install(server, config) -> None:
         from mkdocs.commands.build import build
         from mkdocs.config import load_config
 
+        pagefind.cancel_late()  # an earlier build's index, not yet in: this build makes its own
         messages = _Messages()
         logger = logging.getLogger("mkdocs")
         logger.addHandler(messages)
@@ -94,14 +95,14 @@ def install(server, config) -> None:
 def _reload(server) -> None:
     """Make the browsers load the served pages again, as MkDocs' server does after a build (its build loop
     sets the epoch that the pages' live-reload script waits on; nothing public does it from outside)."""
-    condition = getattr(server, "_epoch_cond", None)
-    if condition is None:
+    rebuild, epoch = getattr(server, "_rebuild_cond", None), getattr(server, "_epoch_cond", None)
+    if rebuild is None or epoch is None:
         return
-    with condition:
-        if server._visible_epoch != server._wanted_epoch:
-            return  # a rebuild is under way, and its end reloads the browsers
+    with rebuild, epoch:  # the order of MkDocs' build loop, which sets the wanted epoch under `rebuild`
+        if server._want_rebuild or server._visible_epoch != server._wanted_epoch:
+            return  # a rebuild is due or under way, and its end reloads the browsers
         server._wanted_epoch = server._visible_epoch = max(round(time.monotonic() * 1000), server._visible_epoch + 1)
-        condition.notify_all()
+        epoch.notify_all()
 
 
 def _serve_error(root: Path, text: str) -> None:

@@ -161,6 +161,7 @@ def test_a_serve_rebuild_links_the_pages_it_keeps_and_equals_a_full_build(tmp_pa
         change_edit_paper(corpus)
         server.builder()
         pagefind.wait_late(60)  # (the index, if the pages were ready before it)
+        assert pagefind._late_thread is None or not pagefind._late_thread.is_alive()
     finally:
         incremental.disable()
         incremental.served(None)
@@ -201,6 +202,7 @@ def test_under_serve_the_pages_do_not_wait_for_pagefind_and_its_index_follows(tm
     try:
         mkdocs_build(load_config(config_file, site_dir=str(root)), dirty=True)  # mkdocs serve's first build
         server = SimpleNamespace(root=str(root), builder=None, _epoch_cond=threading.Condition(),
+                                 _rebuild_cond=threading.Condition(), _want_rebuild=False,
                                  _visible_epoch=1, _wanted_epoch=1)  # what serve reads of MkDocs' server
         serve.install(server, load_config(config_file, site_dir=str(root)))
         first_index = tree_hash(root / "pagefind")
@@ -214,12 +216,17 @@ def test_under_serve_the_pages_do_not_wait_for_pagefind_and_its_index_follows(tm
         assert late is not None and late.is_alive()
         change_add_dump(corpus)
         server.builder()  # a rebuild meanwhile: the first late run is stopped
+        late_two = pagefind._late_thread
         late.join(30)
         assert not late.is_alive() and tree_hash(root / "pagefind") == first_index
         assert (root / "papers" / "incremental-paper-21" / "index.html").is_file()
         go.touch()
         pagefind.wait_late(60)
+        assert not pagefind._late_thread.is_alive()
         assert server._visible_epoch > 1  # the browsers reload for the new index
+        go.unlink()  # Pagefind held again: only an index found in the cache lets the build end without a late run
+        server.builder()  # nothing changed: the late index was kept under its key
+        assert pagefind._late is None and pagefind._late_thread is late_two
     finally:
         go.touch()
         pagefind.wait_late(60)
@@ -667,3 +674,27 @@ def test_only_a_changed_dump_is_read_again_and_the_corpus_is_the_one_read_afresh
     afresh = reading.load_corpus(folder)
     assert read == ["b.txt", "a.txt", "b.txt"]
     assert again.papers == afresh.papers and again.dumps == afresh.dumps and len(again.papers) == 7
+
+
+def test_related_papers_words_give_the_matrix_of_the_stop_word_vectorizer(monkeypatch):
+    """related.py finds each text's words once (kept between `mkdocs serve` rebuilds) and weighs them with a
+    vectorizer that takes them as given: the TF-IDF matrix must be the one TfidfVectorizer(stop_words="english")
+    makes of the texts, bit for bit (the real corpus, and texts of stop words, accents and odd spacing)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from generator import related
+    from generator.corpus import load_corpus
+
+    papers = load_corpus(ROOT / "corpus", with_related=False).papers
+    texts = [f"{p.title}. {p.title}. {p.abstract}" for p in papers] + [
+        "the and of", "Ünïcödé naïve café — résumé", "  tabs\tand\nnewlines  ", "x"]
+    expected = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32).fit_transform(texts)
+    monkeypatch.setattr(incremental, "serving", True)
+    for _ in range(2):  # the second time from memory
+        got = TfidfVectorizer(analyzer=related._given, sublinear_tf=True,
+                              dtype=np.float32).fit_transform(related._WORDS.each(texts))
+        assert got.shape == expected.shape
+        assert (got != expected).nnz == 0
+    monkeypatch.setattr(incremental, "serving", False)
+    related._WORDS.each([])  # (forget them)
