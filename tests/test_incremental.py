@@ -176,7 +176,7 @@ def test_a_serve_rebuild_links_the_pages_it_keeps_and_equals_a_full_build(tmp_pa
     same_tree(root, full)
 
 
-def test_under_serve_the_pages_do_not_wait_for_pagefind_and_its_index_follows(tmp_path, monkeypatch):
+def test_under_serve_the_pages_do_not_wait_for_pagefind_and_its_index_follows(tmp_path, monkeypatch, caplog):
     """Under `mkdocs serve` a rebuild whose pages are ready while Pagefind still indexes is served at once
     with the last index (generator/serve.py, pagefind.finish_late); the new index replaces it when Pagefind is
     done, and the browsers reload. A rebuild that starts meanwhile stops the late run, whose index never
@@ -227,6 +227,19 @@ def test_under_serve_the_pages_do_not_wait_for_pagefind_and_its_index_follows(tm
         go.unlink()  # Pagefind held again: only an index found in the cache lets the build end without a late run
         server.builder()  # nothing changed: the late index was kept under its key
         assert pagefind._late is None and pagefind._late_thread is late_two
+        # Pagefind started on a kept about page that renders otherwise starts again, and that run's index still
+        # follows the pages (a restart is not a newer build).
+        [kept] = (tmp_path / "cache" / "bodies").rglob("*.html")
+        incremental.BodyCache(tmp_path / "cache").put(kept.stem, b"<h1>Another about page</h1><p>planted</p>")
+        (corpus / "c.txt").write_text(dump(30, 2, 5), encoding="utf-8")
+        with caplog.at_level(logging.INFO, logger="mkdocs.plugins.paper_atlas"):
+            server.builder()
+            assert "about.md renders otherwise" in caplog.text
+            restarted = pagefind._late_thread
+            assert restarted is not late_two and restarted.is_alive()
+            go.touch()
+            pagefind.wait_late(60)
+            assert not restarted.is_alive() and "search index updated" in caplog.text
     finally:
         go.touch()
         pagefind.wait_late(60)
