@@ -296,7 +296,14 @@ def memo_each(function, calls: list[tuple], context: object = None) -> list:
     def key_of(args: tuple) -> str:
         return _digest(shared, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
 
-    found = [_remembered(remembered, args) for args in calls]
+    found, hashable = [], []
+    for args in calls:
+        try:
+            found.append(remembered.get(args))
+            hashable.append(True)
+        except TypeError:  # arguments that cannot be hashed
+            found.append(None)
+            hashable.append(False)
     keys = [hit[0] if hit is not None else key_of(args) for hit, args in zip(found, calls, strict=True)]
     path = build.cache.folder / "memo" / f"each-{name}.pickle"
     known = _each_entries(path)
@@ -304,9 +311,8 @@ def memo_each(function, calls: list[tuple], context: object = None) -> list:
                for hit, key, args in zip(found, keys, calls, strict=True)]
     made = dict(zip(keys, results, strict=True))
     if serving:
-        _each_by_args[name] = (shared, {args: (key, result) for args, key, result in zip(calls, keys, results,
-                                                                                           strict=True)
-                                        if _hashable(args)})
+        _each_by_args[name] = (shared, {args: (key, result) for args, key, result, ok
+                                        in zip(calls, keys, results, hashable, strict=True) if ok})
     if made.keys() != known.keys():
         # By the cache's writer thread, while MkDocs renders the pages; store_pages waits for it. Until it is
         # written, this process reads the entries from memory.
@@ -318,21 +324,6 @@ def memo_each(function, calls: list[tuple], context: object = None) -> list:
 # Under `mkdocs serve`: memo_each's calls of the last build, by function: (the key's shared part,
 # {arguments: (key, result)}).
 _each_by_args: dict[str, tuple[bytes, dict[tuple, tuple[str, Any]]]] = {}
-
-
-def _hashable(args: tuple) -> bool:
-    try:
-        hash(args)
-    except TypeError:
-        return False
-    return True
-
-
-def _remembered(remembered: dict, args: tuple) -> tuple[str, Any] | None:
-    try:
-        return remembered.get(args)
-    except TypeError:  # arguments that cannot be hashed
-        return None
 
 
 # memo_each's files being written, with the entries they will hold.

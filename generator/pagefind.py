@@ -320,7 +320,7 @@ class Indexing:
                 new = root / f".pagefind.new-{os.getpid()}"
                 write.discard(new)
                 write.move(self.scratch / INDEX, new)
-                write.swap_in(new, root / "pagefind")
+                write.swap_in(new, root / "pagefind", background=True)
                 incremental.store_pagefind(self.key, root / "pagefind", self.build)
             except Exception as error:  # (a thread: nothing above it would say it)
                 log.error("Paper Atlas: the new search index could not be put in place (%s: %s); search still "

@@ -251,11 +251,19 @@ def new_build_dir(final: Path) -> Path:
 
 
 def replace_dir(built: Path, final: Path, protected: Iterable[Path] = (), background: bool = False) -> None:
-    """Swap `built` in for `final`, atomically where the system allows. `background`: the old tree is
-    removed by a thread while the caller goes on (`mkdocs serve`, which outlives it; a tree left by a
-    process that ended first is removed by the next build, as any staging folder of a dead process)."""
+    """Swap `built` in for `final` (swap_in), once the generator may replace `final` (see _check_owned).
+    `background`: the old tree is removed by a thread while the caller goes on (`mkdocs serve`, which outlives
+    it; a tree left by a process that ended first is removed by the next build, as any staging folder of a
+    dead process)."""
     _check_owned(final, protected)
     (built / MARKER).touch()
+    swap_in(built, final, background)
+
+
+def swap_in(built: Path, final: Path, background: bool = False) -> None:
+    """Swap the finished folder `built` in for `final`, atomically where the system allows: readers see the
+    old folder or the new one. Called directly only for a folder inside a site this process built (the
+    search index that `mkdocs serve` puts into the served site once Pagefind is done)."""
     if not final.exists():
         os.replace(built, final)
         return
@@ -270,22 +278,6 @@ def replace_dir(built: Path, final: Path, protected: Iterable[Path] = (), backgr
     os.replace(final, parking / final.name)
     os.replace(built, final)
     shutil.rmtree(parking)
-
-
-def swap_in(built: Path, final: Path) -> None:
-    """Swap the finished folder `built` in for `final`, a folder inside a site this process built (the search
-    index that `mkdocs serve` puts into the served site once Pagefind is done); the old one is removed by a
-    thread. Readers see the old folder or the new one, save for an instant where the system has no atomic
-    exchange."""
-    if not final.exists():
-        os.replace(built, final)
-    elif _exchange(built, final):  # `built` now holds the old folder
-        discard(built, background=True)
-    else:
-        parking = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-{os.getpid()}-"))
-        os.replace(final, parking / final.name)
-        os.replace(built, final)
-        discard(parking, background=True)
 
 
 def mark_owned(folder: Path) -> None:
