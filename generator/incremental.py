@@ -662,6 +662,14 @@ def served(root: Path | None) -> None:
     _served = (root, {**build.placed, **(build.made if not build.warnings.count else {})})
 
 
+def served_moved(root: Path) -> None:
+    """Under `mkdocs serve`: the last good build's pages now lie in `root` (kept there while the error of a
+    failed build is served), for the next build to link from."""
+    global _served
+    if _served is not None:
+        _served = (root, _served[1])
+
+
 def current() -> Build | None:
     """This process's build with the cache, if one is on."""
     return _build

@@ -16,7 +16,8 @@ server another builder, which
 * on a failed build, serves a page that names the error on every address
   (MkDocs' server sends the folder's 404.html for any page it lacks), says it
   in the terminal too, and reloads itself every 2 s, so the next good edit
-  brings the site back.
+  brings the site back; that build links from the last good site, kept
+  inside the error's folder, as from a served one.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pathlib import Path
 from generator import incremental, pagefind, write
 
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
+KEPT = ".paper-atlas-last-site"  # the last good site, inside the folder that serves a failed build's error
 ERROR_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="2">
 <title>Build failed: Paper Atlas</title>
@@ -78,7 +80,6 @@ def install(server, config) -> None:
             pagefind.finish_late(root, functools.partial(_reload, server))
         except Exception as error:  # any failure: shown in the browser and the terminal, the server lives on
             pagefind.cancel_late()
-            incremental.served(None)
             write.discard(staging)
             text = "\n".join(messages.messages + [f"{type(error).__name__}: {error}"])
             log.error("Paper Atlas: the site could not be rebuilt; the browser shows this error until the "
@@ -106,11 +107,20 @@ def _reload(server) -> None:
 
 
 def _serve_error(root: Path, text: str) -> None:
-    """The served folder becomes one page naming the error, served for every address."""
+    """The served folder becomes one page naming the error, served for every address. The last good site
+    goes inside it, unserved (`KEPT`), so the next good build links its unchanged pages from there and can
+    be served with its search index before Pagefind is done, as after any other edit (a rebuild that read
+    every page from the cache and waited for Pagefind took 4 s longer at 10,000 papers)."""
     staging = write.new_build_dir(root)
+    last = incremental.served_folder()
     try:
         write.write_bytes(staging / "404.html", ERROR_PAGE.format(messages=html.escape(text)).encode())
-        write.replace_dir(staging, root)
+        if last is not None and last != root:  # kept by the failed build before this one
+            write.move(last, staging / KEPT)
+        write.replace_dir(staging, root, keep_old=KEPT if last == root else None)
+        if last is not None:
+            incremental.served_moved(root / KEPT)
     except BaseException:
+        incremental.served(None)
         write.discard(staging)
         raise

@@ -250,17 +250,19 @@ def new_build_dir(final: Path) -> Path:
     return staging
 
 
-def replace_dir(built: Path, final: Path, protected: Iterable[Path] = (), background: bool = False) -> None:
+def replace_dir(built: Path, final: Path, protected: Iterable[Path] = (), background: bool = False,
+                keep_old: str | None = None) -> None:
     """Swap `built` in for `final` (swap_in), once the generator may replace `final` (see _check_owned).
     `background`: the old tree is removed by a thread while the caller goes on (`mkdocs serve`, which outlives
     it; a tree left by a process that ended first is removed by the next build, as any staging folder of a
-    dead process)."""
+    dead process). `keep_old`: the old tree is not removed but moved into the new one under that name (the
+    last good site that `mkdocs serve` keeps while it serves a failed build's error)."""
     _check_owned(final, protected)
     (built / MARKER).touch()
-    swap_in(built, final, background)
+    swap_in(built, final, background, keep_old)
 
 
-def swap_in(built: Path, final: Path, background: bool = False) -> None:
+def swap_in(built: Path, final: Path, background: bool = False, keep_old: str | None = None) -> None:
     """Swap the finished folder `built` in for `final`, atomically where the system allows: readers see the
     old folder or the new one. Called directly only for a folder inside a site this process built (the
     search index that `mkdocs serve` puts into the served site once Pagefind is done)."""
@@ -268,7 +270,9 @@ def swap_in(built: Path, final: Path, background: bool = False) -> None:
         os.replace(built, final)
         return
     if _exchange(built, final):  # `built` now holds the old tree
-        if background:
+        if keep_old is not None:
+            os.replace(built, final / keep_old)
+        elif background:
             discard(built, background=True)
         else:
             shutil.rmtree(built)
@@ -277,6 +281,8 @@ def swap_in(built: Path, final: Path, background: bool = False) -> None:
     parking = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-{os.getpid()}-"))
     os.replace(final, parking / final.name)
     os.replace(built, final)
+    if keep_old is not None:
+        os.replace(parking / final.name, final / keep_old)
     shutil.rmtree(parking)
 
 

@@ -139,8 +139,9 @@ def test_incremental_build_equals_a_full_build_after_each_change(history, tmp_pa
 
 def test_a_serve_rebuild_links_the_pages_it_keeps_and_equals_a_full_build(tmp_path, monkeypatch):
     """Under `mkdocs serve` a rebuild hard-links the pages it does not render again from the served folder
-    (generator/serve.py, incremental.served). After an edit, the served folder equals a full build; an
-    unchanged paper's page is the same file as before, the edited paper's page a new one."""
+    (generator/serve.py, incremental.served), and so does the first good build after broken ones, from the
+    last good site kept while their error was served. After an edit, the served folder equals a full build;
+    an unchanged paper's page is the same file as before, the edited paper's page a new one."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
@@ -158,6 +159,15 @@ def test_a_serve_rebuild_links_the_pages_it_keeps_and_equals_a_full_build(tmp_pa
         server = SimpleNamespace(root=str(root), builder=None)  # what install reads of MkDocs' server
         serve.install(server, load_config(config_file, site_dir=str(root)))
         before = {p.relative_to(root): p.stat().st_ino for p in root.glob("papers/*/index.html")}
+        themes = corpus / "themes.yml"
+        good = themes.read_text(encoding="utf-8")
+        for broken in ("themes: [", "themes: {"):  # two broken edits in a row
+            themes.write_text(broken, encoding="utf-8")
+            server.builder()
+            assert "themes.yml:2: invalid YAML" in (root / "404.html").read_text(encoding="utf-8")
+            assert not (root / "papers").exists() and incremental.served_folder() == root / serve.KEPT
+            assert (root / serve.KEPT / "pagefind").is_dir()
+        themes.write_text(good, encoding="utf-8")
         change_edit_paper(corpus)
         server.builder()
         pagefind.wait_late(60)  # (the index, if the pages were ready before it)
