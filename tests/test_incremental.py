@@ -381,6 +381,7 @@ def new_process() -> None:
     incremental._each.clear()
     incremental._each_writing.clear()
     incremental._each_by_args.clear()
+    incremental._memo_by_args.clear()
 
 
 def test_memo_each_computes_only_the_calls_it_has_not_seen(tmp_path):
@@ -484,6 +485,40 @@ def test_under_serve_memo_each_finds_equal_arguments_without_pickling_them(tmp_p
         assert incremental.memo_each(double, [(Pickled(1), [4])]) == [2]  # from the file
         assert incremental.memo_each(double, [(Pickled(1), [4])]) == [2]
         assert Pickled.pickled == [1, 2, 3, 1, 1, 1] and calls == [1, 2, 3, 1]
+    finally:
+        new_process()
+        incremental._build = None
+
+
+def test_under_serve_memo_finds_the_last_call_by_equal_arguments_without_keying_them(tmp_path, monkeypatch):
+    """Under `mkdocs serve` memo's last call of a function is found by equal arguments (new objects after the
+    corpus is read again) without making its key; other arguments or other code are keyed and looked up as
+    before, and outside serve nothing is remembered."""
+    calls, keyed = [], []
+    memo_key = incremental._memo_key
+    monkeypatch.setattr(incremental, "_memo_key", lambda build, function, args: keyed.append(args) or
+                        memo_key(build, function, args))
+
+    def total(numbers):
+        calls.append(numbers)
+        return sum(numbers)
+
+    monkeypatch.setattr(incremental, "serving", True)
+    incremental._build = incremental.Build(incremental.PageCache(tmp_path), "site", "code")
+    try:
+        assert incremental.memo(total, (1, 2)) == 3
+        assert incremental.memo(total, tuple([1, 2])) == 3
+        assert incremental.memo(total, (1, 3), key=("one", "three")) == 4
+        assert incremental.memo(total, (1, 3), key=("one", "three")) == 4
+        assert calls == [(1, 2), (1, 3)] and keyed == [((1, 2),), ("one", "three")]
+        assert incremental.memo(total, (1, 2)) == 3  # the last call was another: from the cache, keyed
+        assert calls == [(1, 2), (1, 3)] and len(keyed) == 3
+        incremental._build = incremental.Build(incremental.PageCache(tmp_path), "site", "other code")
+        assert incremental.memo(total, (1, 2)) == 3
+        assert calls == [(1, 2), (1, 3), (1, 2)] and len(keyed) == 4
+        monkeypatch.setattr(incremental, "serving", False)
+        assert incremental.memo(total, (1, 2)) == 3 and incremental.memo(total, (1, 2)) == 3
+        assert calls == [(1, 2), (1, 3), (1, 2)] and len(keyed) == 6 and incremental._memo_by_args == {}
     finally:
         new_process()
         incremental._build = None
