@@ -1,0 +1,105 @@
+"""Related papers (generator/related.py): the best by score then position, and under `mkdocs serve` a rebuild
+that starts from the last one gives exactly what a full computation gives.
+
+The property test edits the abstracts of a small corpus of few words (many shared words, tied scores,
+duplicate texts) again and again. After each edit the served computation (`incremental.serving`, the last
+one kept) must equal a fresh one bit for bit, and must have reused the last one whenever few papers changed.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator import incremental, related
+
+WORDS = ["spiking", "memory", "attention", "hippocampus", "replay", "plasticity", "cortex", "sparse",
+         "dendrite", "oscillation", "grid", "place", "reward", "dopamine", "synapse", "neuron"]
+
+
+def papers_of(abstracts: list[str]) -> tuple:
+    return tuple(SimpleNamespace(slug=f"paper-{i}", title=f"title{i}", abstract=text)  # a title of its own
+                 for i, text in enumerate(abstracts))
+
+
+def fresh(papers: tuple) -> list[tuple[str, ...]]:
+    """related() in a process that kept nothing (outside `mkdocs serve`)."""
+    saved, related._last = related._last, None
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(incremental, "serving", False)
+            return related.related(papers)
+    finally:
+        related._last = saved
+
+
+abstracts = st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join),
+                     min_size=12, max_size=40)
+edits = st.lists(st.tuples(st.integers(0, 10_000), st.lists(st.sampled_from(WORDS), max_size=6).map(" ".join),
+                           st.booleans()), min_size=1, max_size=6)
+
+
+@given(texts=abstracts, changes=edits)
+def test_a_served_rebuild_gives_what_a_full_computation_gives(texts, changes):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(incremental, "serving", True)
+        patch.setattr(related, "_last", None)
+        texts = list(texts)
+        assert related.related(papers_of(texts)) == fresh(papers_of(texts))
+        for at, words, copy in changes:
+            i = at % len(texts)
+            # An abstract rewritten, or made a copy of the next one's (tied scores)
+            texts[i] = texts[(i + 1) % len(texts)] if copy else f"{texts[i]} {words}".strip()
+            assert related.related(papers_of(texts)) == fresh(papers_of(texts)), (i, texts)
+
+
+def test_an_edit_that_changes_few_vectors_computes_only_what_it_can_change(monkeypatch):
+    """A word new to the corpus changes the edited paper's vector only: its row and its column are computed
+    again, and the rows of the papers that had it among their best, not the others."""
+    texts = [" ".join(WORDS[(i * 7 + j) % len(WORDS)] for j in range(1 + i % 5)) for i in range(40)]
+    updates, rows = [], []
+    update, full_rows = related._update, related._rows
+    monkeypatch.setattr(related, "_update", lambda *a: updates.append(list(a[2])) or update(*a))
+    monkeypatch.setattr(related, "_rows", lambda vectors, at, k: rows.append(len(at)) or full_rows(vectors, at, k))
+    monkeypatch.setattr(incremental, "serving", True)
+    monkeypatch.setattr(related, "_last", None)
+    before = related.related(papers_of(texts))
+    texts[5] += " neocortical"
+    after = related.related(papers_of(texts))
+    assert after == fresh(papers_of(texts))
+    assert updates == [[5]]
+    holding = [i for i, row in enumerate(before) if "paper-5" in row]
+    assert rows[:2] == [40, len(holding) + 1]  # the first computation, then paper 5 and the rows that held it
+
+
+def test_the_best_are_ranked_by_score_then_by_position():
+    """Papers 1, 2 and 3 are the same text: tied scores, ranked by their place in the corpus; a paper with no
+    word in common is never related, and none is related to itself."""
+    papers = papers_of(["hippocampus replay memory", "hippocampus replay", "hippocampus replay",
+                        "hippocampus replay", "dopamine reward", "hippocampus grid"])
+    got = related.related(papers, count=3)
+    assert got[0] == ("paper-1", "paper-2", "paper-3")
+    assert got[1] == ("paper-2", "paper-3", "paper-0")
+    assert got[3] == ("paper-1", "paper-2", "paper-0")
+    assert got[4] == ()
+    assert all(f"paper-{i}" not in row for i, row in enumerate(got))
+
+
+def test_scores_are_the_cosines_of_the_tfidf_vectors():
+    """The ranking follows the cosine similarity of the TF-IDF vectors (computed here another way)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [" ".join(WORDS[i:i + 3 + i % 4]) for i in range(len(WORDS) - 3)]
+    papers = papers_of(texts)
+    vectors = TfidfVectorizer(stop_words="english", sublinear_tf=True).fit_transform(
+        [f"{p.title}. {p.title}. {p.abstract}" for p in papers]).toarray()
+    cosines = vectors @ vectors.T
+    for i, row in enumerate(related.related(papers)):
+        scores = [cosines[i, int(slug.split("-")[1])] for slug in row]
+        assert scores == sorted(scores, reverse=True)
+        others = sorted((cosines[i, j] for j in range(len(papers)) if j != i and cosines[i, j] > 0), reverse=True)
+        assert all(math.isclose(a, b, rel_tol=1e-5) for a, b in zip(scores, others, strict=False))
