@@ -40,7 +40,20 @@ def fresh(papers: tuple) -> list[tuple[str, ...]]:
 abstracts = st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join),
                      min_size=12, max_size=40)
 edits = st.lists(st.tuples(st.integers(0, 10_000), st.lists(st.sampled_from(WORDS), max_size=6).map(" ".join),
-                           st.booleans()), min_size=1, max_size=6)
+                           st.sampled_from(["append", "copy", "swap"])), min_size=1, max_size=6)
+
+
+def edit(texts: list[str], at: int, words: str, how: str) -> int:
+    """An abstract given more words, made a copy of the next one's (tied scores), or swapped with the next
+    one (two papers change and no word's count does)."""
+    i, after = at % len(texts), (at + 1) % len(texts)
+    if how == "append":
+        texts[i] = f"{texts[i]} {words}".strip()
+    elif how == "copy":
+        texts[i] = texts[after]
+    else:
+        texts[i], texts[after] = texts[after], texts[i]
+    return i
 
 
 @given(texts=abstracts, changes=edits)
@@ -50,10 +63,8 @@ def test_a_served_rebuild_gives_what_a_full_computation_gives(texts, changes):
         patch.setattr(related, "_last", None)
         texts = list(texts)
         assert related.related(papers_of(texts)) == fresh(papers_of(texts))
-        for at, words, copy in changes:
-            i = at % len(texts)
-            # An abstract rewritten, or made a copy of the next one's (tied scores)
-            texts[i] = texts[(i + 1) % len(texts)] if copy else f"{texts[i]} {words}".strip()
+        for at, words, how in changes:
+            i = edit(texts, at, words, how)
             assert related.related(papers_of(texts)) == fresh(papers_of(texts)), (i, texts)
 
 
@@ -103,3 +114,38 @@ def test_scores_are_the_cosines_of_the_tfidf_vectors():
         assert scores == sorted(scores, reverse=True)
         others = sorted((cosines[i, j] for j in range(len(papers)) if j != i and cosines[i, j] > 0), reverse=True)
         assert all(math.isclose(a, b, rel_tol=1e-5) for a, b in zip(scores, others, strict=False))
+
+
+@given(texts=abstracts, changes=edits, seed=st.integers(0, 2**16))
+def test_served_shared_terms_are_those_of_a_full_count(texts, changes, seed):
+    """Why two papers are related (render/paper.py, SharedTerms): under `mkdocs serve` the terms of a pair are
+    taken from the last build unless an edit can change them; after each edit they equal a full count."""
+    import random
+
+    from generator.render import paper as paper_module
+
+    def papers_with_related(texts: list[str]) -> tuple:
+        rng = random.Random(seed + len(" ".join(texts)))  # related lists that move with the edits
+        return tuple(SimpleNamespace(slug=p.slug, title=p.title, abstract=p.abstract,
+                                     related=tuple(f"paper-{j}" for j in rng.sample(range(len(texts)), 3)))
+                     for p in papers_of(texts))
+
+    def full(papers: tuple) -> dict:
+        saved, paper_module._last_shared = paper_module._last_shared, None
+        try:
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(incremental, "serving", False)
+                return paper_module.shared_terms(papers)
+        finally:
+            paper_module._last_shared = saved
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(incremental, "serving", True)
+        patch.setattr(paper_module, "_last_shared", None)
+        texts = list(texts)
+        assert paper_module.shared_terms(papers_with_related(texts)) == full(papers_with_related(texts))
+        for at, words, how in changes:
+            i = edit(texts, at, words, how)
+            papers = papers_with_related(texts)
+            assert paper_module.shared_terms(papers) == full(papers), (i, texts)
+        patch.setattr(paper_module, "_last_shared", None)

@@ -41,18 +41,42 @@ class PaperLinks(dict):
 
 
 class SharedTerms:
-    """Why two papers are related: the rarest words both use (the terms TF-IDF weighs most)."""
+    """Why two papers are related: the rarest words both use (the terms TF-IDF weighs most).
 
-    def __init__(self, papers: tuple[Paper, ...]):
+    Under `mkdocs serve` (`last`: the previous build's) a pair's terms are taken from the last build when
+    neither paper's words changed and not both of them hold a word whose count changed: the words they share
+    are the same, in the same order of rarity (an edited abstract at 10,000 papers: its own pairs only)."""
+
+    def __init__(self, papers: tuple[Paper, ...], last: SharedTerms | None = None):
         words = _WORDS.each([f"{p.title} {p.abstract}".lower() for p in papers])
         self.words = {p.slug: found for p, found in zip(papers, words, strict=True)}
-        df = Counter(w for found in words for w in found)
+        self.df = df = Counter(w for found in words for w in found)
         # Rarest first, ties alphabetical: each word's place in that order, so that sorting a pair's shared
         # words compares integers.
         self.rank = {w: i for i, w in enumerate(sorted(df, key=lambda w: (df[w], w)))}
+        self.pairs: dict[tuple[str, str], list[str]] = {}
+        self.kept: dict[tuple[str, str], list[str]] = {}
+        self.fresh: set[str] = set()  # papers whose words changed (any pair of theirs is made again)
+        self.holding: set[str] = set()  # papers holding a word whose count changed
+        if last is not None:
+            moved = {w for w in df.keys() | last.df.keys() if df[w] != last.df[w]}
+            before = last.words
+            self.fresh = {slug for slug, found in self.words.items()
+                          if (old := before.get(slug)) is not found and old != found}
+            self.holding = {slug for slug, found in self.words.items() if not found.isdisjoint(moved)}
+            self.kept = last.pairs
 
     def __call__(self, a: str, b: str) -> list[str]:
-        return sorted(self.words[a] & self.words[b], key=self.rank.__getitem__)[:SHARED_TERMS]
+        pair = (a, b)
+        kept = self.kept.get(pair)
+        if kept is None or a in self.fresh or b in self.fresh or (a in self.holding and b in self.holding):
+            kept = sorted(self.words[a] & self.words[b], key=self.rank.__getitem__)[:SHARED_TERMS]
+        self.pairs[pair] = kept
+        return kept
+
+
+# Under `mkdocs serve`: the last build's shared terms (SharedTerms.last), with the code they were made by.
+_last_shared: tuple[str | None, SharedTerms] | None = None
 
 
 def _words(text: str) -> frozenset[str]:
@@ -117,9 +141,17 @@ def heading_ids(title: str) -> dict[str, str]:
 
 def shared_terms(papers: tuple[Paper, ...]) -> dict[str, list[list[str]]]:
     """Slug -> the shared terms of the paper and each of its related papers, in order (pure: memoized by
-    paper_pages, so a rebuild neither imports scikit-learn for its stop words nor counts words again)."""
-    shared = SharedTerms(papers)
-    return {p.slug: [shared(p.slug, other) for other in p.related] for p in papers}
+    paper_pages, so a rebuild neither imports scikit-learn for its stop words nor counts words again; under
+    `mkdocs serve` made from the last build's, see SharedTerms)."""
+    global _last_shared
+    build = incremental.current()
+    code = build.code if build is not None else None
+    last, _last_shared = _last_shared, None
+    shared = SharedTerms(papers, last[1] if last is not None and last[0] == code else None)
+    out = {p.slug: [shared(p.slug, other) for other in p.related] for p in papers}
+    if incremental.serving:
+        _last_shared = (code, shared)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
