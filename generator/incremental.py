@@ -209,11 +209,15 @@ def _stable(value, seen: dict[int, bytes]) -> bytes:
 
 def _memo_key(build: Build, function, args: tuple) -> str:
     name = f"{function.__module__}.{function.__qualname__}"
-    try:
-        # Under `mkdocs serve`, the bytes of each argument (a paper's part of the key) that the last build
-        # keyed are found by equality: an edited dump keys its own papers only (0.8 s at 10,000 papers).
-        parts = _STABLE.setdefault(name, ServeMemory(_stable_alone)).each(list(args))
-    except TypeError:  # an argument that cannot be hashed
+    parts = None
+    if serving:
+        try:
+            # Under `mkdocs serve`, the bytes of each argument (a paper's part of the key) that the last build
+            # keyed are found by equality: an edited dump keys its own papers only (0.8 s at 10,000 papers).
+            parts = _STABLE.setdefault(name, ServeMemory(_stable_alone)).each(list(args))
+        except TypeError:  # an argument that cannot be hashed
+            pass
+    if parts is None:
         parts = [_stable(a, seen) for seen in [dict[int, bytes]()] for a in args]
     return _digest(build.code.encode(), name.encode(), *parts)
 
@@ -260,7 +264,9 @@ _compiled: dict[str, bytes] = {}  # Jinja's cache key -> compiled template, as t
 def memo(function, *args, key: tuple | None = None):
     """function(*args), taken from the cache when this build has one and the same call was made before.
     Only for pure functions of the generator's own data: the key is the generator's code and the arguments,
-    or `key`: the part of the arguments the result depends on (as in memo_later), cheaper to key."""
+    or `key`: the part of the arguments the result depends on (as in memo_later), cheaper to key. Under
+    `mkdocs serve` equal arguments stand for the same call (as in ServeMemory): they must be values whose
+    equality means the same input (text, tuples of text; not 1 and 1.0)."""
     import pickle
 
     build = _build
@@ -706,7 +712,8 @@ def current() -> Build | None:
 
 
 def served_folder() -> Path | None:
-    """Under `mkdocs serve`: the folder being served, when it holds the last build's site (see `served`)."""
+    """Under `mkdocs serve`: the folder that holds the last good build's site (see `served`): the served
+    folder, or after a failed build the one kept inside it (`served_moved`)."""
     return _served[0] if _served is not None else None
 
 

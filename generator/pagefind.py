@@ -251,7 +251,8 @@ class Indexing:
     def finish(self) -> None:
         """After MkDocs wrote the site (the hook's on_post_build): wait for Pagefind and move its index in.
 
-        Under `mkdocs serve`, when Pagefind is still at work and the served site has an index, the new site
+        Under `mkdocs serve`, when Pagefind is still at work and the last good site has an index (the served
+        one, or the one kept after a failed build: incremental.served_folder), the new site
         gets that index for now and the build ends without waiting: `finish_late` puts this run's index into
         the served site once Pagefind is done (at 10,000 papers Pagefind takes 14 s after an edited dump,
         longer than everything else the rebuild does)."""

@@ -29,14 +29,15 @@ from generator.model import Paper
 COUNT = 5
 BLOCK = 256
 THREADS = 4
+UPDATE_AT_MOST = 0.25  # under serve: start from the last computation while at most this share of vectors changed
 
 
 def related(papers: tuple[Paper, ...], count: int = COUNT) -> list[tuple[str, ...]]:
     """For each paper, the slugs of the `count` most similar others, best first."""
     global _last
     n = len(papers)
-    last, _last = _last, None
-    if n < 2:
+    last, _last = (_last if incremental.serving else None), None
+    if n < 2 or count < 1:
         return [()] * n
     import numpy as np  # heavy: imported when related papers are computed, not at start-up
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -55,7 +56,7 @@ def related(papers: tuple[Paper, ...], count: int = COUNT) -> list[tuple[str, ..
     build = incremental.current()
     code = build.code if build is not None else None
     changed = last.changed(slugs, code, k, vectors, vectorizer.vocabulary_) if last is not None else None
-    if last is not None and changed is not None and len(changed) <= n // 4:
+    if last is not None and changed is not None and len(changed) <= n * UPDATE_AT_MOST:
         best = _update(vectors, last, changed, k)
     else:
         best = _rows(vectors, np.arange(n), k)
@@ -104,8 +105,9 @@ _last: _Last | None = None
 def _similarities(vectors, rows):
     """The similarities of the papers at `rows` (a block) with every paper: one row each. A sparse matrix
     times a dense block: the similarities are nearly all nonzero, and this product takes two thirds of the
-    time of the sparse one (2.7 against 4.2 s at 10,000 papers). Each score is summed over the other
-    paper's words in their order, so a score is the same bit for bit whichever rows are taken together."""
+    time of the sparse one (2.7 against 4.2 s at 10,000 papers). scipy's kernel (csr_matvecs) sums each
+    score over the other paper's words in their order, so a score is the same bit for bit whichever rows
+    are taken together (what `_update` relies on; tests/test_related.py checks the result)."""
     import numpy as np
 
     return np.asarray((vectors @ vectors[rows].toarray().T).T)
@@ -153,23 +155,22 @@ def _update(vectors, last: _Last, changed, k: int):
     lost[changed] = True
     again = np.flatnonzero(lost)
     keep = np.flatnonzero(~lost)
-    # The changed papers' new scores for every kept paper, summed as a full computation sums them.
-    against = np.empty((len(keep), len(changed)), dtype=np.float32)
-    for start in range(0, len(keep), BLOCK):
-        chunk = keep[start:start + BLOCK]
-        against[start:start + BLOCK] = (vectors[changed] @ vectors[chunk].toarray().T).T
-    merged_at = np.concatenate([positions[keep], np.broadcast_to(changed, against.shape)], axis=1)
-    merged = np.concatenate([scores[keep], against], axis=1)
-    merged[merged_at < 0] = -1.0  # the last best's empty places
-    merged[merged_at == keep[:, None]] = -1.0  # (never itself)
     new_positions = np.full((n, k), -1, dtype=np.int64)
     new_scores = np.zeros((n, k), dtype=np.float32)
-    for r, row in enumerate(keep):
-        ok = merged[r] > 0
-        at, by = merged_at[r][ok], merged[r][ok]
-        order = np.lexsort((at, -by))[:k]
-        new_positions[row, :len(order)] = at[order]
-        new_scores[row, :len(order)] = by[order]
+    of_changed = vectors[changed]
+    for start in range(0, len(keep), BLOCK):  # in blocks of kept papers: memory stays bounded
+        chunk = keep[start:start + BLOCK]
+        # The changed papers' new scores for these papers, summed as a full computation sums them.
+        against = np.asarray((of_changed @ vectors[chunk].toarray().T).T)
+        merged_at = np.concatenate([positions[chunk], np.broadcast_to(changed, against.shape)], axis=1)
+        merged = np.concatenate([scores[chunk], against], axis=1)
+        merged[merged_at < 0] = -1.0  # the last best's empty places
+        for r, row in enumerate(chunk):
+            ok = merged[r] > 0
+            at, by = merged_at[r][ok], merged[r][ok]
+            order = np.lexsort((at, -by))[:k]
+            new_positions[row, :len(order)] = at[order]
+            new_scores[row, :len(order)] = by[order]
     if len(again):
         new_positions[again], new_scores[again] = _rows(vectors, again, k)
     return new_positions, new_scores

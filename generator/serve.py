@@ -75,6 +75,7 @@ def install(server, config) -> None:
             new.site_url = serve_url
             log.info("Building documentation...")
             build(new, serve_url=serve_url, dirty=True)
+            incremental.served(None)  # (until the new site is in place: a swap that fails half-way keeps nothing)
             write.replace_dir(staging, root, background=True)  # the old tree goes while the page reloads
             incremental.served(root)
             pagefind.finish_late(root, functools.partial(_reload, server))
@@ -108,9 +109,10 @@ def _reload(server) -> None:
 
 def _serve_error(root: Path, text: str) -> None:
     """The served folder becomes one page naming the error, served for every address. The last good site
-    goes inside it, unserved (`KEPT`), so the next good build links its unchanged pages from there and can
-    be served with its search index before Pagefind is done, as after any other edit (a rebuild that read
-    every page from the cache and waited for Pagefind took 4 s longer at 10,000 papers)."""
+    goes inside it (`KEPT`: no page links there, though the server answers for it under that name), so the
+    next good build links its unchanged pages from there and can be served with its search index before
+    Pagefind is done, as after any other edit (a rebuild that read every page from the cache and waited
+    for Pagefind took 4 s longer at 10,000 papers)."""
     staging = write.new_build_dir(root)
     last = incremental.served_folder()
     try:

@@ -382,6 +382,12 @@ def new_process() -> None:
     incremental._each_writing.clear()
     incremental._each_by_args.clear()
     incremental._memo_by_args.clear()
+    incremental._STABLE.clear()
+    from generator import related
+    from generator.render import paper
+
+    related._last = None
+    paper._last_shared = None
 
 
 def test_memo_each_computes_only_the_calls_it_has_not_seen(tmp_path):
@@ -503,8 +509,12 @@ def test_under_serve_memo_finds_the_last_call_by_equal_arguments_without_keying_
         calls.append(numbers)
         return sum(numbers)
 
+    build = incremental.Build(incremental.PageCache(tmp_path), "site", "code")
+    papers = (("a", "Title", "Abstract"), ("b", "Other", "Text"))
+    outside = memo_key(build, total, papers)  # the key bytes kept under serve are the ones made outside it
     monkeypatch.setattr(incremental, "serving", True)
-    incremental._build = incremental.Build(incremental.PageCache(tmp_path), "site", "code")
+    assert memo_key(build, total, papers) == memo_key(build, total, papers) == outside
+    incremental._build = build
     try:
         assert incremental.memo(total, (1, 2)) == 3
         assert incremental.memo(total, tuple([1, 2])) == 3

@@ -61,6 +61,9 @@ def test_a_served_rebuild_gives_what_a_full_computation_gives(texts, changes):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(incremental, "serving", True)
         patch.setattr(related, "_last", None)
+        # Every edit starts from the last computation, however many vectors it changed (in a corpus of few
+        # words, an edit changes many).
+        patch.setattr(related, "UPDATE_AT_MOST", 1.0)
         texts = list(texts)
         assert related.related(papers_of(texts)) == fresh(papers_of(texts))
         for at, words, how in changes:
@@ -98,6 +101,23 @@ def test_the_best_are_ranked_by_score_then_by_position():
     assert got[3] == ("paper-1", "paper-2", "paper-0")
     assert got[4] == ()
     assert all(f"paper-{i}" not in row for i, row in enumerate(got))
+
+
+def test_too_few_papers_or_words_relate_nothing():
+    assert related.related(papers_of(["memory"])) == [()]
+    assert related.related(()) == []
+    assert related.related(papers_of(["memory replay", "memory"]), count=0) == [(), ()]
+    nothing = (SimpleNamespace(slug="a", title="The", abstract="and of"),
+               SimpleNamespace(slug="b", title="Of", abstract="the and"))  # stop words only
+    assert related.related(nothing) == [(), ()]
+
+
+def test_outside_serve_nothing_is_kept():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(related, "_last", None)
+        patch.setattr(incremental, "serving", False)
+        related.related(papers_of(["memory replay", "memory", "replay"]))
+        assert related._last is None
 
 
 def test_scores_are_the_cosines_of_the_tfidf_vectors():

@@ -75,7 +75,7 @@ class SharedTerms:
         return kept
 
 
-# Under `mkdocs serve`: the last build's shared terms (SharedTerms.last), with the code they were made by.
+# Under `mkdocs serve`: the last build's shared terms (SharedTerms' `last`), with the code key they were made by.
 _last_shared: tuple[str | None, SharedTerms] | None = None
 
 
@@ -146,9 +146,10 @@ def shared_terms(papers: tuple[Paper, ...]) -> dict[str, list[list[str]]]:
     global _last_shared
     build = incremental.current()
     code = build.code if build is not None else None
-    last, _last_shared = _last_shared, None
+    last, _last_shared = (_last_shared if incremental.serving else None), None
     shared = SharedTerms(papers, last[1] if last is not None and last[0] == code else None)
     out = {p.slug: [shared(p.slug, other) for other in p.related] for p in papers}
+    shared.kept = {}  # (the last build's pairs: not kept twice)
     if incremental.serving:
         _last_shared = (code, shared)
     return out
