@@ -26,15 +26,20 @@ def papers_of(abstracts: list[str]) -> tuple:
                  for i, text in enumerate(abstracts))
 
 
-def fresh(papers: tuple) -> list[tuple[str, ...]]:
-    """related() in a process that kept nothing (outside `mkdocs serve`)."""
-    saved, related._last = related._last, None
+def outside_serve(module, memory: str, function, *args):
+    """function(*args) as a process outside `mkdocs serve` computes it, from nothing kept; what the served
+    computations keep (`module.memory`) is left as it was."""
+    saved = getattr(module, memory)
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(incremental, "serving", False)
-            return related.related(papers)
+            return function(*args)
     finally:
-        related._last = saved
+        setattr(module, memory, saved)
+
+
+def fresh(papers: tuple) -> list[tuple[str, ...]]:
+    return outside_serve(related, "_last", related.related, papers)
 
 
 abstracts = st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=8).map(" ".join),
@@ -151,13 +156,7 @@ def test_served_shared_terms_are_those_of_a_full_count(texts, changes, seed):
                      for p in papers_of(texts))
 
     def full(papers: tuple) -> dict:
-        saved, paper_module._last_shared = paper_module._last_shared, None
-        try:
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setattr(incremental, "serving", False)
-                return paper_module.shared_terms(papers)
-        finally:
-            paper_module._last_shared = saved
+        return outside_serve(paper_module, "_last_shared", paper_module.shared_terms, papers)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(incremental, "serving", True)
@@ -168,4 +167,3 @@ def test_served_shared_terms_are_those_of_a_full_count(texts, changes, seed):
             i = edit(texts, at, words, how)
             papers = papers_with_related(texts)
             assert paper_module.shared_terms(papers) == full(papers), (i, texts)
-        patch.setattr(paper_module, "_last_shared", None)
