@@ -42,6 +42,7 @@ CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
+VIEWPORT = {"width": 1280, "height": 900}  # of the browser tests' pages
 COMPACT_HEADER = ["Get trending papers in your email inbox once a day!", "Get trending papers in your email inbox!"]
 
 

@@ -19,6 +19,7 @@ from playwright.sync_api import Page, expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.search import load_queries, recall, run_queries  # noqa: E402
+from helpers import VIEWPORT  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -66,9 +67,11 @@ def test_pages_holding_every_word_exactly_are_ranked_by_relevance(page, real_sit
                                     timeout=TIMEOUT)
 
 
-def test_search_code_and_pagefind_load_on_first_focus_not_with_the_page(page, real_site_url):
+def test_search_code_and_pagefind_load_on_first_focus_not_with_the_page(browser, real_site_url):
+    context = browser.new_context(viewport=VIEWPORT)  # its own: an empty cache, and a listener on the context
+    page = context.new_page()
     fetched: list[str] = []
-    page.context.on("request", lambda request: fetched.append(request.url))
+    context.on("request", lambda request: fetched.append(request.url))
     page.goto(real_site_url)
     page.wait_for_load_state("networkidle")
     assert [u for u in fetched if "/javascripts/search-stub.js" in u], "Material's worker is the stand-in"
@@ -79,6 +82,7 @@ def test_search_code_and_pagefind_load_on_first_focus_not_with_the_page(page, re
     assert [u for u in fetched if "/javascripts/search-worker.js" in u], "first focus did not load the worker"
     assert [u for u in fetched if u.endswith("/pagefind/pagefind.js")], "first focus did not load Pagefind"
     assert not [u for u in fetched if "vocabulary" in u], "the vocabulary is fetched only to correct a word"
+    context.close()
 
 
 def test_true_count_and_more_results_on_scroll(page, real_site_url):

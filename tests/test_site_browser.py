@@ -168,9 +168,8 @@ PAGE_TYPES = ["home", "browse", "themes", "theme", "timeline", "year", "undated"
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_page_loads_without_failed_requests_and_passes_axe(browser, site_url, pages_of, kind):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
-    page = context.new_page()
+def test_page_loads_without_failed_requests_and_passes_axe(page, site_url, pages_of, kind):
+    page.emulate_media(color_scheme="light")
     watch = Watch(page)
     open_page(page, site_url + pages_of[kind])
     if kind == "browse":
@@ -182,16 +181,13 @@ def test_page_loads_without_failed_requests_and_passes_axe(browser, site_url, pa
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", "slate")
     assert axe_violations(page, ["color-contrast"]) == [], f"{kind} (dark)"
     watch.check()
-    context.close()
 
 
-def test_404_suggests_the_closest_paper_and_offers_search(browser, site_url, papers):
+def test_404_suggests_the_closest_paper_and_offers_search(page, site_url, papers):
     paper = next(p for p in papers if len(p["slug"].split("-")) >= 4 and len(p["slug"]) < 60
                  and re.search(r"\w-[^\W\d_]", p["title"]))  # a compound in its title, shown as written
     words = paper["slug"].split("-")
     mistyped = "-".join(words[:-1] + [words[-1][:-1] + "x"])  # last word misspelt
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
     watch = Watch(page, allow_404=f"papers/{mistyped}/")
     response = page.goto(site_url + f"papers/{mistyped}/")
     assert response.status == 404
@@ -207,7 +203,6 @@ def test_404_suggests_the_closest_paper_and_offers_search(browser, site_url, pap
     watch.check()
     search.click()
     expect(page.locator(".md-search-result__meta")).to_be_visible(timeout=TIMEOUT)
-    context.close()
 
 
 # Browse
@@ -318,10 +313,8 @@ def test_every_browse_control_shows_a_focus_outline(page, site_url):
 
 # Paper pages
 
-def test_paper_page_facts_citation_and_meta_tags(browser, site_url, pages_of, papers):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page = context.new_page()
+def test_paper_page_facts_citation_and_meta_tags(page, site_url, pages_of, papers):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])  # (taken back when the test ends)
     slug = pages_of["paper"].split("/")[1]
     paper = next(p for p in papers if p["slug"] == slug)
     open_page(page, site_url + pages_of["paper"])
@@ -347,7 +340,6 @@ def test_paper_page_facts_citation_and_meta_tags(browser, site_url, pages_of, pa
     # Listings by name, not file name.
     listing_links = page.locator("#listings ~ ul a").all_text_contents()
     assert listing_links and all(not t.endswith(".txt") for t in listing_links)
-    context.close()
 
 
 def test_graph_holds_only_the_neighbourhood(real_site, papers):
