@@ -331,3 +331,36 @@ def test_search_and_links_work_under_a_sub_path(page, subpath_url, papers):
     follow(page, page.locator("article h2#themes + ul a").first)
     assert_page_exists(page)
     assert urlsplit(page.url).path.startswith("/paper-atlas/themes/")
+
+
+def test_the_next_page_starts_clean_after_a_test_changed_the_shared_context(shared_context, real_site_url, tmp_path):
+    """The `page` fixture's shared context (conftest.SharedContext) hands the next test nothing of the last."""
+    first = shared_context.new_page()
+    first.goto(real_site_url)
+    first.evaluate("() => { localStorage.setItem('x', '1'); sessionStorage.setItem('y', '2'); "
+                   "document.cookie = 'z=3; path=/'; }")
+    first.context.grant_permissions(["clipboard-read"])
+    shared_context.release(first)
+    second = shared_context.new_page()
+    second.goto(real_site_url)
+    assert second.evaluate("() => [localStorage.getItem('x'), sessionStorage.getItem('y'), document.cookie]") == [
+        None, None, ""]
+    assert second.evaluate("async () => (await navigator.permissions.query({name: 'clipboard-read'})).state") \
+        != "granted"
+    # Stored under another origin than the page's last one: the context is replaced.
+    context = shared_context.context
+    (tmp_path / "index.html").write_text("<!doctype html><title>other</title>", encoding="utf-8")
+    server, other = serve(tmp_path)
+    try:
+        second.goto(other)
+        second.evaluate("() => localStorage.setItem('x', '1')")
+        second.goto(real_site_url)
+        shared_context.release(second)
+        assert shared_context.context is None
+        third = shared_context.new_page()
+        assert shared_context.context is not context
+        third.goto(other)
+        assert third.evaluate("() => localStorage.getItem('x')") is None
+        shared_context.release(third)
+    finally:
+        server.shutdown()
