@@ -69,20 +69,22 @@ def test_pages_holding_every_word_exactly_are_ranked_by_relevance(page, real_sit
 
 def test_search_code_and_pagefind_load_on_first_focus_not_with_the_page(browser, real_site_url):
     context = browser.new_context(viewport=VIEWPORT)  # its own: an empty cache, and a listener on the context
-    page = context.new_page()
-    fetched: list[str] = []
-    context.on("request", lambda request: fetched.append(request.url))
-    page.goto(real_site_url)
-    page.wait_for_load_state("networkidle")
-    assert [u for u in fetched if "/javascripts/search-stub.js" in u], "Material's worker is the stand-in"
-    assert not [u for u in fetched if "/pagefind/" in u], "Pagefind fetched before anyone searched"
-    assert not [u for u in fetched if "/javascripts/search-worker.js" in u], "the search worker loaded with the page"
-    page.locator(".md-search__input").click()
-    page.wait_for_timeout(1500)
-    assert [u for u in fetched if "/javascripts/search-worker.js" in u], "first focus did not load the worker"
-    assert [u for u in fetched if u.endswith("/pagefind/pagefind.js")], "first focus did not load Pagefind"
-    assert not [u for u in fetched if "vocabulary" in u], "the vocabulary is fetched only to correct a word"
-    context.close()
+    try:
+        page = context.new_page()
+        fetched: list[str] = []
+        context.on("request", lambda request: fetched.append(request.url))
+        page.goto(real_site_url)
+        page.wait_for_load_state("networkidle")
+        assert [u for u in fetched if "/javascripts/search-stub.js" in u], "Material's worker is the stand-in"
+        assert not [u for u in fetched if "/pagefind/" in u], "Pagefind fetched before anyone searched"
+        assert not [u for u in fetched if "/javascripts/search-worker.js" in u], "the search worker loaded with the page"
+        page.locator(".md-search__input").click()
+        page.wait_for_timeout(1500)
+        assert [u for u in fetched if "/javascripts/search-worker.js" in u], "first focus did not load the worker"
+        assert [u for u in fetched if u.endswith("/pagefind/pagefind.js")], "first focus did not load Pagefind"
+        assert not [u for u in fetched if "vocabulary" in u], "the vocabulary is fetched only to correct a word"
+    finally:
+        context.close()
 
 
 def test_true_count_and_more_results_on_scroll(page, real_site_url):
