@@ -269,21 +269,23 @@ def swap_in(built: Path, final: Path, background: bool = False, keep_old: str | 
     if not final.exists():
         os.replace(built, final)
         return
+    parking = None
     if _exchange(built, final):  # `built` now holds the old tree
-        if keep_old is not None:
-            os.replace(built, final / keep_old)
-        elif background:
-            discard(built, background=True)
-        else:
-            shutil.rmtree(built)
-        return
-    # No atomic exchange: park the old tree where recover() finds it, then rename.
-    parking = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-{os.getpid()}-"))
-    os.replace(final, parking / final.name)
-    os.replace(built, final)
+        old = built
+    else:  # no atomic exchange: park the old tree where recover() finds it, then rename
+        parking = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.old-{os.getpid()}-"))
+        old = parking / final.name
+        os.replace(final, old)
+        os.replace(built, final)
     if keep_old is not None:
-        os.replace(parking / final.name, final / keep_old)
-    shutil.rmtree(parking)
+        os.replace(old, final / keep_old)
+    leftover = parking if parking is not None else (None if keep_old is not None else old)
+    if leftover is None:
+        return
+    if background:
+        discard(leftover, background=True)
+    else:
+        shutil.rmtree(leftover)
 
 
 def mark_owned(folder: Path) -> None:

@@ -353,6 +353,29 @@ def test_a_background_swap_serves_the_new_tree_at_once_and_removes_the_old_one(t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "no-exchange"])
+@pytest.mark.parametrize("background", [False, True], ids=["now", "background"])
+@pytest.mark.parametrize("keep_old", [None, ".kept"], ids=["remove-old", "keep-old"])
+def test_swap_in_with_or_without_an_atomic_exchange(tmp_path, monkeypatch, exchange, background, keep_old):
+    """swap_in gives the same result where the system has no atomic exchange (renameat2): the new tree in
+    place, the old one kept inside it (`keep_old`) or removed, nothing else left beside it."""
+    if not exchange:
+        monkeypatch.setattr(write, "_exchange", lambda a, b: False)
+    final, built = tmp_path / "site", tmp_path / "built"
+    for folder, text in ((final, "old"), (built, "new")):
+        folder.mkdir()
+        (folder / "page.html").write_text(text, encoding="utf-8")
+    write.swap_in(built, final, background=background, keep_old=keep_old)
+    assert (final / "page.html").read_text(encoding="utf-8") == "new"
+    if keep_old is not None:
+        assert (final / keep_old / "page.html").read_text(encoding="utf-8") == "old"
+    deadline = time.monotonic() + 10
+    while len(list(tmp_path.iterdir())) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in final.iterdir()) == sorted(["page.html", *([keep_old] if keep_old else [])])
+
+
 def test_a_folder_moved_from_another_file_system_is_copied_into_place(tmp_path, monkeypatch):
     """Pagefind's scratch folder lives in the temp folder, on tmpfs on many systems, and the site on disk:
     a rename between them fails (EXDEV) and the build died. The folder is copied into place instead."""
