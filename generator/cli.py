@@ -216,9 +216,11 @@ def _build(args) -> int:
                   f"({time.perf_counter() - started:.1f} s)")
             return 0
         incremental.enable(args.config)
+        incremental.from_last_build(args.site)  # its unchanged pages are linked, not copied from the cache
         try:
             return _build_site(args, inputs, started)
         finally:
+            incremental.served(None)
             incremental.disable()
 
 

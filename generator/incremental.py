@@ -469,9 +469,10 @@ class _Counter(logging.Handler):
 
 _build: Build | None = None  # set by enable(): one `python -m generator build`, or one `mkdocs serve` rebuild
 serving = False  # set by the hook's on_startup under `mkdocs serve`
-# Under `mkdocs serve`: the folder being served and the key of each of its pages whose bytes are those of
-# a cache entry (dest_uri -> key), set by `served` once a build is in place there. A rebuild links those
-# pages into its new folder instead of reading, checking and writing them again (3 s at 10,000 papers).
+# The folder of the last good build and the key of each of its pages whose bytes are those of a cache entry
+# (dest_uri -> key): under `mkdocs serve`, the served folder, set by `served` once a build is in place there;
+# for `generator build`, the site as the last build left it (`from_last_build`). A build links those pages
+# into its new folder instead of reading, checking and writing them again (3 s at 10,000 papers).
 _served: tuple[Path, dict[str, str]] | None = None
 
 
@@ -565,8 +566,8 @@ def reuse(files, generated: dict[str, str | bytes], html_links: dict[str, list[s
 
 
 def _link_served(keys: list[str], files: list) -> list[bool]:
-    """Which of these pages were hard-linked from the served folder, where a page of the same key is
-    (`served`); all False outside `mkdocs serve`."""
+    """Which of these pages were hard-linked from the last build's folder, where a page of the same key is
+    (`served`, `from_last_build`); all False when there is none."""
     if _served is None:
         return [False] * len(keys)
     root, known = _served
@@ -695,7 +696,34 @@ def served(root: Path | None) -> None:
     if root is None or build is None:
         _served = None
         return
-    _served = (root, {**build.placed, **(build.made if not build.warnings.count else {})})
+    _served = (root, _pages_in_place(build))
+
+
+def _pages_in_place(build: Build) -> dict[str, str]:
+    """dest_uri -> key of the pages of `build` whose bytes are those of their cache entry: every page taken
+    from the cache, and those MkDocs rendered unless the build warned (such a page is not kept: see
+    store_pages)."""
+    return {**build.placed, **(build.made if not build.warnings.count else {})}
+
+
+def from_last_build(site: Path) -> None:
+    """For `generator build`: when `site` is exactly as the last successful build left it (up_to_date's test
+    of its files), this build hard-links the pages it takes from the cache from there, as a rebuild under
+    `mkdocs serve` does from the served folder. A site touched since (a file edited, added or removed) gives
+    none: every page then comes from the cache, checked against its digest. `served(None)` ends it."""
+    global _served
+    _served = None
+    build = _build
+    if build is None:
+        return
+    try:
+        record = json.loads(_last_build(build.cache.folder, site).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    pages = record.get("pages") if isinstance(record, dict) else None
+    if (isinstance(pages, dict) and record.get("site") == str(site.resolve()) and site.is_dir()
+            and record.get("files") == _manifest(site)):
+        _served = (site.resolve(), pages)
 
 
 def served_moved(root: Path) -> None:
@@ -722,7 +750,8 @@ def record(inputs: str, site: Path) -> None:
     build = _build
     if build is None:
         return
-    data = json.dumps({"site": str(site.resolve()), "inputs": inputs, "files": _manifest(site)})
+    data = json.dumps({"site": str(site.resolve()), "inputs": inputs, "files": _manifest(site),
+                       "pages": _pages_in_place(build)})
     write.write_bytes(_last_build(build.cache.folder, site), data.encode())
 
 

@@ -342,6 +342,33 @@ def test_a_touched_site_is_rebuilt(history):
     assert page.read_bytes() == good
 
 
+def test_a_rebuild_links_the_pages_it_keeps_from_the_site_as_the_last_build_left_it(tmp_path):
+    """A page whose cache key did not change is hard-linked from the last build's site, not copied from the
+    cache (its file keeps its inode); a site touched since the last build gives none."""
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 12, 1)})
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(corpus, site, cache)
+
+    def inodes() -> dict[str, int]:
+        return {str(p.relative_to(site)): p.stat().st_ino for p in site.rglob("*.html")}
+
+    before = inodes()
+    change_edit_paper(corpus)
+    result = build(corpus, site, cache)
+    kept = [p for p, inode in inodes().items() if before.get(p) == inode]
+    assert 0 < len(kept) == from_cache(result), (len(kept), from_cache(result))
+
+    before = inodes()
+    (site / "sitemap.xml").write_bytes((site / "sitemap.xml").read_bytes())  # touched, not changed
+    change_add_dump(corpus)
+    result = build(corpus, site, cache)
+    assert from_cache(result) > 0
+    assert [p for p, inode in inodes().items() if before.get(p) == inode] == []
+    full = tmp_path / "full"
+    build(corpus, full, tmp_path / "empty-cache", fresh=True)
+    same_tree(site, full)
+
+
 def test_a_damaged_cache_entry_is_never_used(history, tmp_path):
     """Every entry's bytes are checked against its digest: a damaged one is rendered again."""
     build(history.corpus, history.site, history.cache)
