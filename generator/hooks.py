@@ -21,6 +21,7 @@ from mkdocs.structure.files import File, Files
 from generator import addresses, chrome, finished, incremental, pagefind, serve, write
 from generator.corpus import load_corpus
 from generator.errors import CorpusError
+from generator.render import environment
 from generator.render.paper import indexed_bodies
 from generator.render.site import generate
 from generator.render.vocabulary import render_vocabulary
@@ -47,6 +48,7 @@ def on_files(files: Files, config) -> Files:
         # Pagefind starts on what it reads of the paper pages (their titles and abstracts) while the pages
         # are generated and rendered.
         _indexing = pagefind.Indexing(files, config, papers=indexed_bodies(corpus.papers))
+        environment.ENV.bytecode_cache = incremental.template_cache()  # compiled once, as Material's (on_env)
         pages = list(generate(corpus, config.site_url or ""))
     except CorpusError as error:
         raise PluginError(f"Paper Atlas: {error}") from None

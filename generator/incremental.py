@@ -227,9 +227,9 @@ def _stable_alone(value) -> bytes:
 
 
 def template_cache():
-    """Compiled Jinja templates (Material's, for the hook's on_env) kept in the cache folder and in this
-    process's memory, or None outside a build with a cache. Jinja keys each by its name and file and checks
-    a checksum of its source before it uses one."""
+    """Compiled Jinja templates (Material's, for the hook's on_env, and the generator's, for its on_files)
+    kept in the cache folder and in this process's memory, or None outside a build with a cache. Jinja keys
+    each by its name and file and checks a checksum of its source before it uses one."""
     build = _build
     if build is None:
         return None

@@ -656,9 +656,12 @@ def test_text_in_a_raw_html_block_is_not_checked_as_a_link():
 
 
 def test_compiled_templates_are_kept_in_memory_and_checked_against_their_source(tmp_path, monkeypatch):
-    """A process that builds again with another cache folder compiles none of Material's templates; a kept
-    template whose source differs is compiled again (Jinja checks its checksum), and the site is the same."""
+    """A process that builds again with another cache folder compiles none of Material's templates nor the
+    generator's; a kept template whose source differs is compiled again (Jinja checks its checksum), and the
+    site is the same."""
     import jinja2
+
+    from generator.render.environment import ENV
 
     monkeypatch.setattr(incremental, "_compiled", {})  # this test's own (the worker has built other sites)
     corpus = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 3, 1)})
@@ -667,11 +670,12 @@ def test_compiled_templates_are_kept_in_memory_and_checked_against_their_source(
     original = jinja2.Environment.compile
 
     def compile(env, source, name=None, *args, **kwargs):
-        if env.bytecode_cache is not None:  # the theme's templates (Material's search plugin has its own Jinja)
-            compiled.append(name)
+        if env.bytecode_cache is not None:  # the theme's and the generator's (Material's search plugin has
+            compiled.append(name)          # its own Jinja)
         return original(env, source, name, *args, **kwargs)
 
     monkeypatch.setattr(jinja2.Environment, "compile", compile)
+    ENV.cache.clear()  # the generator's templates as a new process finds them: not loaded yet
     build(corpus, tmp_path / "site-2", tmp_path / "cache-2")
     assert compiled == [], compiled
 
@@ -679,8 +683,10 @@ def test_compiled_templates_are_kept_in_memory_and_checked_against_their_source(
     assert len(kept) > 20
     wrong = next(iter(kept.values()))  # one template's code (and its checksum) under every template's key
     monkeypatch.setattr(incremental, "_compiled", dict.fromkeys(kept, wrong))
+    ENV.cache.clear()
     build(corpus, tmp_path / "site-3", tmp_path / "cache-3")
     assert len(compiled) == len(kept) - 1
+    assert [name for name in compiled if name.endswith(".j2")], compiled  # the generator's among them
     same_tree(tmp_path / "site-2", tmp_path / "site-3")
 
 
