@@ -53,12 +53,21 @@ class Call:
     """function(*args) in this process's worker (`Worker`) while this process goes on; `result()` waits for
     it. The function must be a module-level function of the generator, and its arguments and result
     picklable. A worker that died since the last call (killed between two builds) is replaced, and the
-    call is made once more if it dies before it answers."""
+    call is made once more if it dies before it answers. `worker`: a worker of the call's own, started
+    earlier (`Worker(preload)`), which ends with the call; the process's worker is left to the other calls."""
 
-    def __init__(self, function, *args) -> None:
+    def __init__(self, function, *args, worker: Worker | None = None) -> None:
         self.name = f"{function.__module__}.{function.__qualname__}"
         self.call = (function.__module__, function.__qualname__, args)
-        self.worker = _ask(self.call)
+        self.alone = worker is not None
+        if worker is not None:
+            self.worker = worker
+            try:
+                worker.ask(self.call)
+            except OSError:  # it died since it started: result() finds it dead and asks a new one
+                worker.waiting = True
+        else:
+            self.worker = _ask(self.call)
         self.first = _asked == 1  # the process's first call: most likely a one-off build
 
     def result(self):
@@ -71,11 +80,19 @@ class Call:
                                    f"({type(error).__name__}: {error})") from error
             message = self.worker.died()
             try:
-                done, value = _ask(self.call).answer()
+                if self.alone:
+                    self.worker.close()
+                    self.worker = Worker(self.worker.preload)
+                    self.worker.ask(self.call)
+                else:
+                    self.worker = _ask(self.call)
+                done, value = self.worker.answer()
             except (EOFError, OSError, pickle.UnpicklingError):
                 done, value = False, message
-        if self.first:  # a one-off build keeps no idle child (at 10,000 papers, matplotlib's 110 MB
-            _close()    # would add to the build's peak at its end)
+        if self.alone:
+            self.worker.close()
+        elif self.first:  # a one-off build keeps no idle child (at 10,000 papers, matplotlib's 110 MB
+            _close()      # would add to the build's peak at its end)
         if not done:
             raise RuntimeError(f"{self.name} failed in a child process: {value}")
         return value
@@ -89,10 +106,13 @@ class Worker:
     twice, not at every build; a one-off build's ends with its only call. It dies with this process, and ends
     when this process closes its input (at exit)."""
 
-    def __init__(self) -> None:
+    def __init__(self, preload: tuple[str, ...] = ()) -> None:
+        """`preload`: modules it imports as it starts, before it is asked anything."""
+        self.preload = preload
         self.errors = tempfile.TemporaryFile()  # what it prints, for the message if it dies
-        self.process = subprocess.Popen([sys.executable, "-m", "generator.children"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=self.errors, **popen_kwargs())
+        self.process = subprocess.Popen([sys.executable, "-m", "generator.children", *preload],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors,
+                                        **popen_kwargs())
         self.waiting = False  # asked, and its answer not read yet
 
     def ask(self, call: tuple) -> None:
@@ -193,8 +213,12 @@ def _close() -> None:
 atexit.register(_close)  # the worker reads its input to the end, then exits
 
 
-def main() -> None:
-    """The worker: answer each call read from standard input until it ends."""
+def main(preload: list[str]) -> None:
+    """The worker: import the `preload` modules, then answer each call read from standard input until it
+    ends."""
+    for module in preload:
+        with contextlib.suppress(ImportError):  # (the call that needs it reports it)
+            importlib.import_module(module)
     calls = sys.stdin.buffer
     answers = os.fdopen(os.dup(1), "wb")  # what a call prints, even from C, must not come between the answers:
     os.dup2(2, 1)                         # file descriptor 1 goes where standard error goes
@@ -216,4 +240,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

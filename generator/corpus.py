@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from generator import addresses, api, dates, incremental, related, sources, themes
+from generator import addresses, api, children, dates, incremental, related, sources, themes
 from generator.errors import DumpError
 from generator.merge import Merged, merge, merge_api, organizations
 from generator.model import ApiFile, Corpus, Dump, ListingDate, Paper, Problem, Rejected, Source
@@ -88,6 +90,16 @@ def _signature(path: Path) -> tuple:
 
 
 def _load(path: Path, with_related: bool) -> Corpus:
+    early = _related_worker() if with_related else None
+    try:
+        return _read_all(path, with_related, early)
+    except BaseException:
+        if early is not None:
+            early.stop()
+        raise
+
+
+def _read_all(path: Path, with_related: bool, early: children.Worker | None) -> Corpus:
     dump_paths, refused = sources.scan(path)  # first: a missing folder is the clearest error
     settings = sources.load_settings(path)
     rules = themes.load_rules(path)
@@ -101,9 +113,9 @@ def _load(path: Path, with_related: bool) -> Corpus:
                          belongs=lambda title, abstract, keywords:
                          matcher.match(title, abstract, keywords)[0].theme != themes.OTHER.slug)
     papers = with_api.papers
+    later = _related_later(papers, early) if with_related else lambda: [()] * len(papers)
     matches, theme_problems = themes.assign(papers, rules)
-    similar = (incremental.memo(related.related, papers, key=tuple((p.slug, p.title, p.abstract) for p in papers))
-               if with_related else [()] * len(papers))  # related() reads those three
+    similar = later()
     added = added_dates(papers, dumps, api_files)
     papers = tuple(replace(p, themes=m, related=r, added=added[p.slug])
                    for p, m, r in zip(papers, matches, similar, strict=True))
@@ -112,6 +124,25 @@ def _load(path: Path, with_related: bool) -> Corpus:
                 + tuple(p for f in api_files for p in f.problems) + with_api.problems)
     return Corpus(path, tuple(dumps), papers, rules.themes + (themes.OTHER,), merged.duplicates + with_api.duplicates,
                   problems, organizations(papers), listing_ids, api_files, with_api.left_out)
+
+
+def _related_worker() -> children.Worker | None:
+    """For a build in a process that has not imported scikit-learn (a one-off build): a child process that
+    imports it while the dumps are read (1-1.7 s), to compute the related papers while the themes are
+    assigned (_related_later), off the build's critical path. Under `mkdocs serve` they are computed in
+    process: a rebuild starts from the last computation."""
+    if not incremental.active() or incremental.serving or "sklearn" in sys.modules:
+        return None
+    return children.Worker(preload=("generator.related", "sklearn.feature_extraction.text"))
+
+
+def _related_later(papers: tuple[Paper, ...], worker: children.Worker | None) -> Callable[[], list[tuple[str, ...]]]:
+    """The related papers: from the cache, or computed in `worker` (stopped if the cache holds them), or here."""
+    key = tuple((p.slug, p.title, p.abstract) for p in papers)  # related() reads those three
+    if worker is None:
+        similar = incremental.memo(related.related, papers, key=key)
+        return lambda: similar
+    return incremental.memo_later(related.related, papers, key=key, worker=worker)
 
 
 # The dumps this process read and merged last, by what identifies them (`_dumps_key`).

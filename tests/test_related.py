@@ -167,3 +167,34 @@ def test_served_shared_terms_are_those_of_a_full_count(texts, changes, seed):
             i = edit(texts, at, words, how)
             papers = papers_with_related(texts)
             assert paper_module.shared_terms(papers) == full(papers), (i, texts)
+
+
+def test_a_one_off_build_computes_them_in_a_child_started_while_the_dumps_are_read(tmp_path, monkeypatch):
+    """A build in a process that has not imported scikit-learn starts a child that imports it while the dumps
+    are read and computes the related papers there: the same as computed here. When the cache holds them
+    the child is stopped unasked; a process that has scikit-learn already (mkdocs serve, the tests) starts
+    none."""
+    import signal
+    import sys
+
+    from generator import children
+    from generator import corpus as reading
+    from helpers import CORPUS
+
+    papers = reading.load_corpus(CORPUS, with_related=False).papers
+    expected = related.related(papers)
+    assert reading._related_worker() is None  # no build
+    monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache"))
+    incremental.enable(CORPUS.parent / "mkdocs.yml")
+    try:
+        assert reading._related_worker() is None  # scikit-learn is imported in this process
+        monkeypatch.delitem(sys.modules, "sklearn")
+        for cached in (False, True):
+            worker = reading._related_worker()
+            assert isinstance(worker, children.Worker), cached
+            assert reading._related_later(papers, worker)() == expected, cached
+            # Ended: after its answer (its input closed), or killed unasked when the cache holds them.
+            assert worker.process.poll() == (-signal.SIGKILL if cached else 0), cached
+    finally:
+        incremental.disable()
+    assert (tmp_path / "cache" / "memo").is_dir()
