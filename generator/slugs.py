@@ -15,6 +15,7 @@ addresses whatever order the papers arrive in.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -27,9 +28,11 @@ _WORD = re.compile(r"[^\W_]+")
 _HASHED = re.compile(rf"-[0-9a-f]{{{HASH_LENGTH}}}$")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # (a title is keyed once per record and once per paper)
 def identity_key(title: str) -> str:
     text = unicodedata.normalize("NFKC", title).casefold()
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    if not text.isascii():  # (no ASCII character is a format character)
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     # A title of symbols only (emoji...) is its own key rather than "".
     return " ".join(_WORD.findall(text)) or " ".join(text.split())
 

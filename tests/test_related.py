@@ -194,7 +194,7 @@ def test_a_one_off_build_computes_them_in_a_child_started_while_the_dumps_are_re
             assert isinstance(worker, children.Worker), cached
             assert reading._related_later(papers, worker)() == expected, cached
             # Ended: after its answer (its input closed), or killed unasked when the cache holds them.
-            assert worker.process.poll() == (-signal.SIGKILL if cached else 0), cached
+            assert worker.process.wait(timeout=30) == (-signal.SIGKILL if cached else 0), cached
     finally:
         incremental.disable()
     assert (tmp_path / "cache" / "memo").is_dir()
