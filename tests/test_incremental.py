@@ -720,8 +720,9 @@ def test_one_child_answers_the_calls_of_a_process_and_a_dead_one_is_replaced(mon
 
     monkeypatch.setattr(children, "_asked", 0)  # as in a process that has made no call yet
     monkeypatch.setattr(children, "_kept", None)
-    only = Call(os.getpid).result()
-    assert children._kept is not None and not children._kept.alive()
+    call = Call(os.getpid)
+    only = call.result()
+    assert children._kept is None and call.worker.process.wait(timeout=30) == 0
     first = Call(os.getpid).result()
     assert first not in (only, os.getpid()) and Call(os.getpid).result() == first
 
