@@ -719,15 +719,9 @@ def from_last_build(site: Path) -> None:
     global _served
     _served = None
     build = _build
-    if build is None:
-        return
-    try:
-        record = json.loads(_last_build(build.cache.folder, site).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return
-    pages = record.get("pages") if isinstance(record, dict) else None
-    if (isinstance(pages, dict) and record.get("site") == str(site.resolve()) and site.is_dir()
-            and record.get("files") == _manifest(site)):
+    record = None if build is None else _record_of(build.cache.folder, site)
+    pages = None if record is None else record.get("pages")
+    if isinstance(pages, dict) and record is not None and _as_left(record, site):
         _served = (site.resolve(), pages)
 
 
@@ -794,14 +788,24 @@ def _manifest(site: Path) -> str:
     return _digest(*parts)
 
 
+def _record_of(cache: Path, site: Path) -> dict | None:
+    """The record of the last successful build of `site` (`record`), if there is one."""
+    try:
+        record = json.loads(_last_build(cache, site).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("site") == str(site.resolve()) else None
+
+
+def _as_left(record: dict, site: Path) -> bool:
+    """Whether `site`'s files are exactly as the build of `record` left them."""
+    return site.is_dir() and record.get("files") == _manifest(site)
+
+
 def up_to_date(config_file: str | Path, inputs: str, site: Path) -> bool:
     """True when `site` is exactly what the last successful build made from these same inputs."""
-    try:
-        record = json.loads(_last_build(cache_dir(config_file), site).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return (site.is_dir() and record.get("site") == str(site.resolve()) and record.get("inputs") == inputs
-            and record.get("files") == _manifest(site))
+    record = _record_of(cache_dir(config_file), site)
+    return record is not None and record.get("inputs") == inputs and _as_left(record, site)
 
 
 # --------------------------------------------------------------------------- Pagefind
