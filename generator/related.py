@@ -177,6 +177,35 @@ def _update(vectors, last: _Last, changed, k: int):
 
 
 @functools.cache
+def english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, the ones TfidfVectorizer(stop_words="english") leaves out.
+
+    Read from scikit-learn's own list without importing scikit-learn (1.5-2 s) when it is not loaded yet: a
+    one-off build computes the related papers in a child process (corpus._related_worker), and the paper pages
+    need only this list (render/paper.py's shared terms). The file holds one literal, read as data, never run."""
+    import sys
+
+    loaded = sys.modules.get("sklearn.feature_extraction.text")
+    if loaded is not None:
+        return loaded.ENGLISH_STOP_WORDS
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("sklearn")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("scikit-learn is not installed: run `make site` (it installs it)")
+    path = Path(spec.submodule_search_locations[0]) / "feature_extraction" / "_stop_words.py"
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["ENGLISH_STOP_WORDS"]
+                and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", None) == "frozenset"):
+            return frozenset(ast.literal_eval(node.value.args[0]))
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # its layout changed: import it after all
+
+    return ENGLISH_STOP_WORDS
+
+
+@functools.cache
 def _analyzer():
     from sklearn.feature_extraction.text import TfidfVectorizer
 

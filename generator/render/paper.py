@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from generator import addresses, incremental
 from generator.links import is_code
 from generator.model import Paper
+from generator.related import english_stop_words
 from generator.render import cite, environment, escape, fragments
 from generator.render.environment import render
 from generator.render.fragments import date_text
@@ -81,9 +82,8 @@ _last_shared: tuple[str | None, SharedTerms] | None = None
 
 def _words(text: str) -> frozenset[str]:
     """The words of a paper's lowercased title and abstract, English stop words left out."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # sklearn is already loaded by related
-
-    return frozenset(w.strip("-") for w in _WORD.findall(text) if w not in ENGLISH_STOP_WORDS)
+    stop = english_stop_words()
+    return frozenset(w.strip("-") for w in _WORD.findall(text) if w not in stop)
 
 
 # Under `mkdocs serve` an edited dump changes few texts (and every count, so the words are counted again;
