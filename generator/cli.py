@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from generator import incremental, write
-from generator.corpus import load_corpus
+from generator.corpus import forget_pending, load_corpus, start_loading
 from generator.errors import CorpusError
 from generator.model import Corpus
 from generator.render.data import papers_json
@@ -220,6 +220,7 @@ def _build(args) -> int:
         try:
             return _build_site(args, inputs, started)
         finally:
+            forget_pending()  # (a build that failed before MkDocs' hook read the corpus)
             incremental.served(None)
             incremental.disable()
 
@@ -232,7 +233,9 @@ def _build_site(args, inputs: str, started: float) -> int:
 
     from generator.hooks import CORPUS_ENV  # imports the renderers: after the up-to-date check
 
-    corpus = load_corpus(args.corpus)  # fail early, with the corpus's own message
+    # Fail early, with the corpus's own message; its related papers are computed meanwhile, and MkDocs'
+    # hook (load_corpus) waits for them.
+    corpus = start_loading(args.corpus)
     if args.strict and corpus.problems:
         print(check_report(corpus), end="")
         print("error: corpus problems with --strict", file=sys.stderr)

@@ -62,20 +62,61 @@ def _records_held(name: str, data: bytes) -> int | None:
 
 
 _last: tuple[tuple, Corpus] | None = None
+# A corpus read by start_loading, its related papers still being computed: (key, finish, worker).
+_pending: tuple[tuple, Callable[[], Corpus], children.Worker | None] | None = None
 
 
 def load_corpus(path: Path, with_related: bool = True) -> Corpus:
     """The corpus in `path`. Read once per state of the folder: `generator build`
     checks the corpus and then MkDocs' hook reads it again, and `mkdocs serve`
     rebuilds on edits to docs/ too; while no file in the folder changed, the
-    same (immutable) Corpus is returned."""
+    same (immutable) Corpus is returned. A reading begun by start_loading is
+    finished, not begun again."""
     global _last
     key = (_signature(path), with_related)
     if _last is not None and _last[0] == key:
         return _last[1]
-    corpus = _load(path, with_related)
+    pending = _take_pending()
+    if pending is not None and pending[0] == key:
+        corpus = pending[1]()
+    else:
+        if pending is not None and pending[2] is not None:
+            pending[2].stop()  # the folder changed since: its related papers are not this corpus's
+        corpus = _load(path, with_related)
     _last = (key, corpus)
     return corpus
+
+
+def start_loading(path: Path) -> Corpus:
+    """The corpus in `path` read now, every paper's `related` left empty: their computation goes on (in a
+    child process, in a one-off build) while the caller does other work, and the next load_corpus(path)
+    returns the whole corpus, waiting for them only then. `generator build` checks the corpus with this
+    one, and MkDocs loads its config meanwhile (0.5-1 s of the build's critical path at 2,000 papers)."""
+    global _pending
+    forget_pending()
+    key = (_signature(path), True)
+    early = _related_worker()
+    try:
+        make, later = _read_all(path, True, early)
+    except BaseException:
+        if early is not None:
+            early.stop()
+        raise
+    _pending = (key, lambda: make(later()), early)
+    return make(None)
+
+
+def forget_pending() -> None:
+    """A reading begun by start_loading that will not be finished (a failed build): its child stops."""
+    pending = _take_pending()
+    if pending is not None and pending[2] is not None:
+        pending[2].stop()
+
+
+def _take_pending():
+    global _pending
+    pending, _pending = _pending, None
+    return pending
 
 
 def _signature(path: Path) -> tuple:
@@ -92,14 +133,18 @@ def _signature(path: Path) -> tuple:
 def _load(path: Path, with_related: bool) -> Corpus:
     early = _related_worker() if with_related else None
     try:
-        return _read_all(path, with_related, early)
+        make, later = _read_all(path, with_related, early)
+        return make(later())
     except BaseException:
         if early is not None:
             early.stop()
         raise
 
 
-def _read_all(path: Path, with_related: bool, early: children.Worker | None) -> Corpus:
+def _read_all(path: Path, with_related: bool, early: children.Worker | None
+              ) -> tuple[Callable[[list[tuple[str, ...]] | None], Corpus], Callable[[], list[tuple[str, ...]] | None]]:
+    """Everything read, as a function making the corpus of given related papers (None: none), and a function
+    returning the related papers (waiting for them, when they are computed in `early`)."""
     dump_paths, refused = sources.scan(path)  # first: a missing folder is the clearest error
     settings = sources.load_settings(path)
     rules = themes.load_rules(path)
@@ -112,18 +157,22 @@ def _read_all(path: Path, with_related: bool, early: children.Worker | None) -> 
     with_api = merge_api(merged.papers, [r for f in api_files for r in f.records],
                          belongs=lambda title, abstract, keywords:
                          matcher.match(title, abstract, keywords)[0].theme != themes.OTHER.slug)
-    papers = with_api.papers
-    later = _related_later(papers, early) if with_related else lambda: [()] * len(papers)
-    matches, theme_problems = themes.assign(papers, rules)
-    similar = later()
-    added = added_dates(papers, dumps, api_files)
-    papers = tuple(replace(p, themes=m, related=r, added=added[p.slug])
-                   for p, m, r in zip(papers, matches, similar, strict=True))
+    read_papers = with_api.papers
+    later = _related_later(read_papers, early) if with_related else lambda: None
+    matches, theme_problems = themes.assign(read_papers, rules)
+    added = added_dates(read_papers, dumps, api_files)
     listing_ids, clashes = listing_ids_of(tuple(d.name for d in dumps))
     problems = (tuple(p for d in dumps for p in d.problems) + merged.problems + tuple(theme_problems) + clashes
                 + tuple(p for f in api_files for p in f.problems) + with_api.problems)
-    return Corpus(path, tuple(dumps), papers, rules.themes + (themes.OTHER,), merged.duplicates + with_api.duplicates,
-                  problems, organizations(papers), listing_ids, api_files, with_api.left_out)
+
+    def corpus(similar: list[tuple[str, ...]] | None) -> Corpus:
+        papers = tuple(replace(p, themes=m, related=r, added=added[p.slug])
+                       for p, m, r in zip(read_papers, matches, similar or [()] * len(read_papers), strict=True))
+        return Corpus(path, tuple(dumps), papers, rules.themes + (themes.OTHER,),
+                      merged.duplicates + with_api.duplicates, problems, organizations(papers), listing_ids,
+                      api_files, with_api.left_out)
+
+    return corpus, later
 
 
 def _related_worker() -> children.Worker | None:

@@ -222,3 +222,47 @@ def test_shared_terms_leave_out_scikit_learns_stop_words_without_importing_it():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["{'a':", "[['cortex',", "'replay',", "'study']],", "'b':",
                                      "[['cortex',", "'replay',", "'study']]}", str(len(ENGLISH_STOP_WORDS)), "False"]
+
+
+def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_path, monkeypatch):
+    """`generator build` reads the corpus with start_loading: every paper but its related papers, computed
+    meanwhile in a child process; MkDocs' hook then gets the whole corpus from load_corpus, the same as a
+    reading from scratch, without reading the folder again. A folder changed in between is read again and
+    the child stopped; so is the child of a build that fails before the hook."""
+    import signal
+    import sys
+    from dataclasses import replace
+
+    from generator import corpus as reading
+    from helpers import CORPUS, make_corpus
+
+    dumps = sorted(CORPUS.glob("*.txt"))
+    folder = make_corpus(tmp_path / "corpus", {"a.txt": dumps[-1].read_text(encoding="utf-8")})
+    whole = reading._load(folder, with_related=True)
+    assert any(p.related for p in whole.papers)
+    monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delitem(sys.modules, "sklearn")  # a one-off build's process: the related papers in a child
+    monkeypatch.setattr(reading, "_last", None)
+    incremental.enable(CORPUS.parent / "mkdocs.yml")
+    try:
+        early = reading.start_loading(folder)
+        worker = reading._pending[2]
+        assert worker is not None and worker.process.poll() is None
+        assert early.problems == whole.problems and not any(p.related for p in early.papers)
+        assert [replace(p, related=()) for p in whole.papers] == list(early.papers)
+        monkeypatch.setattr(reading, "_read_all", None)  # (not called again)
+        assert reading.load_corpus(folder) == whole and reading._pending is None
+        monkeypatch.undo()
+        monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "other-cache"))
+        monkeypatch.delitem(sys.modules, "sklearn")
+        for finish in ("the folder changed", "the build failed"):
+            reading.start_loading(folder)
+            worker = reading._pending[2]
+            if finish == "the folder changed":
+                (folder / "b.txt").write_text(dumps[-2].read_text(encoding="utf-8"), encoding="utf-8")
+                assert len(reading.load_corpus(folder).papers) > len(whole.papers)
+            else:
+                reading.forget_pending()
+            assert reading._pending is None and worker.process.wait(timeout=30) == -signal.SIGKILL, finish
+    finally:
+        incremental.disable()
