@@ -5,9 +5,10 @@
 Runs generator.cli.main(["build", ...]) unchanged (the same code path as
 `python -m generator build`) after wrapping, without changing what they do:
 
-* generator.corpus.load_corpus and generator.render.site.generate, before
-  cli and the hook import them, so calls from the CLI and from the hook are
-  timed separately (a generator's time is the time spent in its next());
+* generator.corpus.start_loading and load_corpus (both as load_corpus) and
+  generator.render.site.generate, before cli and the hook import them, so
+  calls from the CLI and from the hook are timed separately (a generator's
+  time is the time spent in its next());
 * mkdocs.commands.build.build, the whole MkDocs build;
 * every MkDocs event handler (plugins and hooks), by event and owner.
 
@@ -89,6 +90,7 @@ def install() -> None:
     import generator.render.site
 
     generator.corpus.load_corpus = _timed_function("load_corpus", generator.corpus.load_corpus)
+    generator.corpus.start_loading = _timed_function("load_corpus", generator.corpus.start_loading)
     generator.render.site.generate = _timed_iterator("generate", generator.render.site.generate)
     mkdocs.commands.build.build = _timed_function("mkdocs_build", mkdocs.commands.build.build, where=False)
     real_load_config = mkdocs.config.load_config
