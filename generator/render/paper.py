@@ -91,21 +91,31 @@ def _words(text: str) -> frozenset[str]:
 _WORDS = incremental.ServeMemory(_words)
 
 
-def graph_svg(paper: Paper, site: SiteIndex, links: PaperLinks) -> str:
-    """The paper and its related papers as a small inline SVG: numbered nodes (as in
-    the list below it), an edge for each link between them. Only this
-    neighbourhood is on the page, whatever the size of the corpus."""
-    ring = list(paper.related)
+Ring = tuple[tuple[str, str, tuple[str, ...]], ...]  # what graph_svg draws (see neighbourhood)
+
+
+def neighbourhood(paper: Paper, site: SiteIndex) -> Ring:
+    """What a paper's graph shows of its related papers: each one's slug, title, and the papers of the drawing
+    it relates to. A value, so that a rebuild draws the graph of none but the pages it renders again."""
+    drawn = {paper.slug, *paper.related}
+    return tuple((slug, other.title, tuple(o for o in other.related if o in drawn))
+                 for slug in paper.related for other in (site.by_slug[slug],))
+
+
+def graph_svg(slug: str, ring: Ring) -> str:
+    """The paper `slug` and its related papers (`ring`, see neighbourhood) as a small inline SVG: numbered
+    nodes (as in the list below it), an edge for each link between them. Only this neighbourhood is on the
+    page, whatever the size of the corpus."""
     if not ring:
         return ""
     size, centre, radius = 220, 110, 80
-    at = {paper.slug: (centre, centre)}
-    for i, slug in enumerate(ring):
+    at = {slug: (centre, centre)}
+    for i, (other, _, _) in enumerate(ring):
         angle = -math.pi / 2 + 2 * math.pi * i / len(ring)
-        at[slug] = (round(centre + radius * math.cos(angle)), round(centre + radius * math.sin(angle)))
-    edges = {tuple(sorted((paper.slug, s))) for s in ring}
-    for slug in ring:
-        edges |= {tuple(sorted((slug, other))) for other in site.by_slug[slug].related if other in at}
+        at[other] = (round(centre + radius * math.cos(angle)), round(centre + radius * math.sin(angle)))
+    edges = {tuple(sorted((slug, other))) for other, _, _ in ring}
+    for other, _, related in ring:
+        edges |= {tuple(sorted((other, third))) for third in related}
     # Lines in an SVG drawing; the nodes are HTML links laid over it (Material's
     # scripts handle HTML links; an SVG <a> has a read-only href they cannot set).
     out = [f'<div class="pa-graph" role="group" aria-label="This paper and its {len(ring)} related papers, '
@@ -116,10 +126,10 @@ def graph_svg(paper: Paper, site: SiteIndex, links: PaperLinks) -> str:
         out.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"/>')
     out.append("</svg>")
     here = addresses.paper("")
-    for number, slug in enumerate(ring, start=1):
-        x, y = at[slug]
-        title = escape.html_attr(site.by_slug[slug].title)
-        href = escape.html_attr(addresses.href(addresses.paper(slug), here))
+    for number, (other, title, _) in enumerate(ring, start=1):
+        x, y = at[other]
+        title = escape.html_attr(title)
+        href = escape.html_attr(addresses.href(addresses.paper(other), here))
         out.append(f'<a class="pa-graph-node" href="{href}" title="{title}" aria-label="{number}: {title}" '
                    f'style="left:{x - 15}px;top:{y - 15}px">{number}</a>')
     out.append(f'<span class="pa-graph-node pa-graph-here" style="left:{centre - 18}px;top:{centre - 18}px">'
@@ -167,7 +177,7 @@ class PageInputs:
     reasons: tuple[tuple[str, ...], ...]  # the shared terms of each related paper, in order
     neighbours: tuple[str | None, str | None]  # slugs of the papers before and after it in time
     listings: tuple[tuple[str, str, str], ...]  # (dump, address, name) of each listing it was seen in
-    graph: str
+    graph: Ring  # what the paper's graph shows (graph_svg draws it when the page is rendered)
 
 
 def page_inputs(paper: Paper, site: SiteIndex, links: PaperLinks, shared: dict[str, list[list[str]]],
@@ -182,7 +192,7 @@ def page_inputs(paper: Paper, site: SiteIndex, links: PaperLinks, shared: dict[s
         reasons=tuple(tuple(terms) for terms in shared[paper.slug]),
         neighbours=(before, after),
         listings=tuple((dump, site.listing_path(dump), names[dump]) for dump in dumps),
-        graph=graph_svg(paper, site, links))
+        graph=neighbourhood(paper, site))
 
 
 def render_page(inputs: PageInputs) -> str:
@@ -190,7 +200,8 @@ def render_page(inputs: PageInputs) -> str:
     return render("paper.html.j2", addresses.paper(paper.slug), paper=paper, ids=heading_ids(paper.title),
                   theme_names=dict(inputs.themes), paper_links=dict(inputs.links), neighbours=inputs.neighbours,
                   listings={dump: (path, name) for dump, path, name in inputs.listings},
-                  reasons=dict(zip(paper.related, inputs.reasons, strict=True)), graph=inputs.graph,
+                  reasons=dict(zip(paper.related, inputs.reasons, strict=True)),
+                  graph=graph_svg(paper.slug, inputs.graph),
                   code_links=[u for u in paper.links if is_code(u)],
                   bibtex=cite.bibtex(paper, url or addresses.paper_url(paper.slug)),
                   head=cite.meta_tags(paper, url), plain_forms=plain_forms(f"{paper.title} {paper.abstract}"),
