@@ -95,6 +95,8 @@ def start_loading(path: Path) -> Corpus:
     global _pending
     forget_pending()
     key = (_signature(path), True)
+    if _last is not None and _last[0] == key:
+        return _last[1]  # (read already, related papers included)
     early = _related_worker()
     try:
         make, later = _read_all(path, True, early)

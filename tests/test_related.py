@@ -252,10 +252,12 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
         assert [replace(p, related=()) for p in whole.papers] == list(early.papers)
         monkeypatch.setattr(reading, "_read_all", None)  # (not called again)
         assert reading.load_corpus(folder) == whole and reading._pending is None
+        assert reading.start_loading(folder) is reading.load_corpus(folder) and reading._pending is None  # read
         monkeypatch.undo()
         monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "other-cache"))
         monkeypatch.delitem(sys.modules, "sklearn")
         for finish in ("the folder changed", "the build failed"):
+            monkeypatch.setattr(reading, "_last", None)
             reading.start_loading(folder)
             worker = reading._pending[2]
             if finish == "the folder changed":
