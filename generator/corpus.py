@@ -62,8 +62,9 @@ def _records_held(name: str, data: bytes) -> int | None:
 
 
 _last: tuple[tuple, Corpus] | None = None
-# A corpus read by start_loading, its related papers still being computed: (key, finish, worker).
-_pending: tuple[tuple, Callable[[], Corpus], children.Worker | None] | None = None
+# A reading begun by start_loading, its related papers still being computed: (key, a function finishing it).
+_pending: tuple[tuple, Callable[[], Corpus]] | None = None
+_pending_child: children.Worker | None = None  # the child computing them (a one-off build)
 
 
 def load_corpus(path: Path, with_related: bool = True) -> Corpus:
@@ -71,54 +72,49 @@ def load_corpus(path: Path, with_related: bool = True) -> Corpus:
     checks the corpus and then MkDocs' hook reads it again, and `mkdocs serve`
     rebuilds on edits to docs/ too; while no file in the folder changed, the
     same (immutable) Corpus is returned. A reading begun by start_loading is
-    finished, not begun again."""
+    finished, not begun again; a call for any other corpus (another folder or
+    state, or without related papers) drops it, and stops its child."""
     global _last
     key = (_signature(path), with_related)
     if _last is not None and _last[0] == key:
         return _last[1]
-    pending = _take_pending()
-    if pending is not None and pending[0] == key:
-        corpus = pending[1]()
+    if _pending is not None and _pending[0] == key:
+        finish = _pending[1]
+        _forget_pending(stop=False)
+        corpus = finish()
     else:
-        if pending is not None and pending[2] is not None:
-            pending[2].stop()  # the folder changed since: its related papers are not this corpus's
-        corpus = _load(path, with_related)
+        forget_pending()
+        corpus = _begin(path, with_related)[1]()
     _last = (key, corpus)
     return corpus
 
 
 def start_loading(path: Path) -> Corpus:
-    """The corpus in `path` read now, every paper's `related` left empty: their computation goes on (in a
-    child process, in a one-off build) while the caller does other work, and the next load_corpus(path)
-    returns the whole corpus, waiting for them only then. `generator build` checks the corpus with this
-    one, and MkDocs loads its config meanwhile (0.5-1 s of the build's critical path at 2,000 papers)."""
-    global _pending
+    """The corpus in `path` read now, its papers' `related` left empty (unless this process read it last):
+    their computation goes on (in a child process, in a one-off build) while the caller does other work, and
+    the next load_corpus(path) returns the whole corpus, waiting for them only then. `generator build`
+    checks the corpus with this one, and MkDocs loads its config meanwhile (0.5-1 s of the build's critical
+    path at 2,000 papers)."""
+    global _pending, _pending_child
     forget_pending()
     key = (_signature(path), True)
     if _last is not None and _last[0] == key:
         return _last[1]  # (read already, related papers included)
-    early = _related_worker()
-    try:
-        make, later = _read_all(path, True, early)
-    except BaseException:
-        if early is not None:
-            early.stop()
-        raise
-    _pending = (key, lambda: make(later()), early)
+    make, finish, _pending_child = _begin(path, True)
+    _pending = (key, finish)
     return make(None)
 
 
 def forget_pending() -> None:
     """A reading begun by start_loading that will not be finished (a failed build): its child stops."""
-    pending = _take_pending()
-    if pending is not None and pending[2] is not None:
-        pending[2].stop()
+    _forget_pending(stop=True)
 
 
-def _take_pending():
-    global _pending
-    pending, _pending = _pending, None
-    return pending
+def _forget_pending(stop: bool) -> None:
+    global _pending, _pending_child
+    if stop and _pending_child is not None:
+        _pending_child.stop()
+    _pending = _pending_child = None
 
 
 def _signature(path: Path) -> tuple:
@@ -132,15 +128,28 @@ def _signature(path: Path) -> tuple:
         for st in (p.stat(),))
 
 
-def _load(path: Path, with_related: bool) -> Corpus:
+def _begin(path: Path, with_related: bool
+           ) -> tuple[Callable[[list[tuple[str, ...]] | None], Corpus], Callable[[], Corpus], children.Worker | None]:
+    """Read the corpus in `path` now: a function making it with given related papers (None: none), a function
+    returning it whole (waiting for its related papers), and the child computing them, if any (a one-off
+    build); the child is stopped when reading or waiting fails, Ctrl-C included."""
     early = _related_worker() if with_related else None
     try:
         make, later = _read_all(path, with_related, early)
-        return make(later())
     except BaseException:
         if early is not None:
             early.stop()
         raise
+
+    def finish() -> Corpus:
+        try:
+            return make(later())
+        except BaseException:
+            if early is not None:
+                early.stop()
+            raise
+
+    return make, finish, early
 
 
 def _read_all(path: Path, with_related: bool, early: children.Worker | None

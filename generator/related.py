@@ -196,10 +196,14 @@ def english_stop_words() -> frozenset[str]:
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError("scikit-learn is not installed: run `make site` (it installs it)")
     path = Path(spec.submodule_search_locations[0]) / "feature_extraction" / "_stop_words.py"
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["ENGLISH_STOP_WORDS"]
-                and isinstance(node.value, ast.Call) and getattr(node.value.func, "id", None) == "frozenset"):
-            return frozenset(ast.literal_eval(node.value.args[0]))
+    try:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            names = [getattr(target, "id", None) for target in getattr(node, "targets", ())]
+            if (isinstance(node, ast.Assign) and names == ["ENGLISH_STOP_WORDS"] and isinstance(node.value, ast.Call)
+                    and getattr(node.value.func, "id", None) == "frozenset"):
+                return frozenset(ast.literal_eval(node.value.args[0]))
+    except (OSError, SyntaxError, ValueError, IndexError):  # the file moved or reads otherwise
+        pass
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # its layout changed: import it after all
 
     return ENGLISH_STOP_WORDS

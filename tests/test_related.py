@@ -211,17 +211,18 @@ def test_shared_terms_leave_out_scikit_learns_stop_words_without_importing_it():
 
     from helpers import ROOT
 
-    assert related.english_stop_words() == ENGLISH_STOP_WORDS
     code = ("import sys\n"
             "from types import SimpleNamespace as P\n"
             "from generator.related import english_stop_words\n"
             "from generator.render.paper import shared_terms\n"
             "a = P(slug='a', title='Memory in the brain', abstract='We study replay, and the cortex, and more.', related=('b',))\n"
             "b = P(slug='b', title='Replay', abstract='More about replay in the cortex: what we study.', related=('a',))\n"
-            "print(shared_terms((a, b)), len(english_stop_words()), 'sklearn' in sys.modules)\n")
+            "print(shared_terms((a, b)), 'sklearn' in sys.modules)\n"
+            "print(' '.join(sorted(english_stop_words())))\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["{'a':", "[['cortex',", "'replay',", "'study']],", "'b':",
-                                     "[['cortex',", "'replay',", "'study']]}", str(len(ENGLISH_STOP_WORDS)), "False"]
+    terms, words = result.stdout.splitlines()
+    assert terms == "{'a': [['cortex', 'replay', 'study']], 'b': [['cortex', 'replay', 'study']]} False"
+    assert words.split() == sorted(ENGLISH_STOP_WORDS)  # read without importing scikit-learn
 
 
 def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_path, monkeypatch):
@@ -233,12 +234,13 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
     import sys
     from dataclasses import replace
 
+    from generator import children
     from generator import corpus as reading
     from helpers import CORPUS, make_corpus
 
     dumps = sorted(CORPUS.glob("*.txt"))
     folder = make_corpus(tmp_path / "corpus", {"a.txt": dumps[-1].read_text(encoding="utf-8")})
-    whole = reading._load(folder, with_related=True)
+    whole = reading._begin(folder, True)[1]()
     assert any(p.related for p in whole.papers)
     monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache"))
     monkeypatch.delitem(sys.modules, "sklearn")  # a one-off build's process: the related papers in a child
@@ -246,7 +248,7 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
     incremental.enable(CORPUS.parent / "mkdocs.yml")
     try:
         early = reading.start_loading(folder)
-        worker = reading._pending[2]
+        worker = reading._pending_child
         assert worker is not None and worker.process.poll() is None
         assert early.problems == whole.problems and not any(p.related for p in early.papers)
         assert [replace(p, related=()) for p in whole.papers] == list(early.papers)
@@ -254,17 +256,46 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
         assert reading.load_corpus(folder) == whole and reading._pending is None
         assert reading.start_loading(folder) is reading.load_corpus(folder) and reading._pending is None  # read
         monkeypatch.undo()
-        monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "other-cache"))
+        monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "other-cache"))  # (related papers not cached)
+        incremental.enable(CORPUS.parent / "mkdocs.yml")
         monkeypatch.delitem(sys.modules, "sklearn")
-        for finish in ("the folder changed", "the build failed"):
+        for finish in ("the build failed", "the wait was interrupted", "the folder changed"):
             monkeypatch.setattr(reading, "_last", None)
             reading.start_loading(folder)
-            worker = reading._pending[2]
-            if finish == "the folder changed":
+            worker = reading._pending_child
+            if finish == "the build failed":
+                reading.forget_pending()
+            elif finish == "the wait was interrupted":  # Ctrl-C while the hook waits for the related papers
+                def interrupted(call):
+                    raise KeyboardInterrupt
+                with monkeypatch.context() as patch:
+                    patch.setattr(children.Call, "result", interrupted)
+                    with pytest.raises(KeyboardInterrupt):
+                        reading.load_corpus(folder)
+            else:
                 (folder / "b.txt").write_text(dumps[-2].read_text(encoding="utf-8"), encoding="utf-8")
                 assert len(reading.load_corpus(folder).papers) > len(whole.papers)
-            else:
-                reading.forget_pending()
-            assert reading._pending is None and worker.process.wait(timeout=30) == -signal.SIGKILL, finish
+            assert reading._pending is None and reading._pending_child is None, finish
+            assert worker is not None and worker.process.wait(timeout=30) == -signal.SIGKILL, finish
     finally:
         incremental.disable()
+
+
+def test_a_papers_graph_shows_its_related_papers_and_the_links_among_them():
+    """The graph on a paper page (render/paper.py): the paper in the middle, its related papers numbered in
+    order around it, a line for each pair of them that relate, whatever else they relate to; what it
+    shows is a value of the page's inputs (neighbourhood), drawn when the page is rendered (graph_svg)."""
+    import re
+
+    from generator.render.paper import graph_svg, neighbourhood
+
+    papers = {"b": SimpleNamespace(title="B <1>", related=("z", "a", "c", "c")),
+              "c": SimpleNamespace(title="C", related=("d",))}
+    paper = SimpleNamespace(slug="a", related=("b", "c"))
+    ring = neighbourhood(paper, SimpleNamespace(by_slug=papers))
+    assert ring == (("b", "B <1>", ("a", "c", "c")), ("c", "C", ()))
+    svg = graph_svg("a", ring)
+    assert len(re.findall(r"<line ", svg)) == 3  # a-b, a-c, b-c (once)
+    nodes = re.findall(r'<a class="pa-graph-node" href="([^"]*)" title="([^"]*)" aria-label="([^"]*)"', svg)
+    assert nodes == [("../b/", "B &lt;1&gt;", "1: B &lt;1&gt;"), ("../c/", "C", "2: C")]
+    assert graph_svg("a", ()) == ""
