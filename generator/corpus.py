@@ -62,9 +62,9 @@ def _records_held(name: str, data: bytes) -> int | None:
 
 
 _last: tuple[tuple, Corpus] | None = None
-# A reading begun by start_loading, its related papers still being computed: (key, a function finishing it).
-_pending: tuple[tuple, Callable[[], Corpus]] | None = None
-_pending_child: children.Worker | None = None  # the child computing them (a one-off build)
+# A reading begun by start_loading, its related papers still being computed: (key, a function finishing it,
+# the child computing them in a one-off build).
+_pending: tuple[tuple, Callable[[], Corpus], children.Worker | None] | None = None
 
 
 def load_corpus(path: Path, with_related: bool = True) -> Corpus:
@@ -74,13 +74,12 @@ def load_corpus(path: Path, with_related: bool = True) -> Corpus:
     same (immutable) Corpus is returned. A reading begun by start_loading is
     finished, not begun again; a call for any other corpus (another folder or
     state, or without related papers) drops it, and stops its child."""
-    global _last
+    global _last, _pending
     key = (_signature(path), with_related)
     if _last is not None and _last[0] == key:
         return _last[1]
     if _pending is not None and _pending[0] == key:
-        finish = _pending[1]
-        _forget_pending(stop=False)
+        finish, _pending = _pending[1], None
         corpus = finish()
     else:
         forget_pending()
@@ -95,26 +94,22 @@ def start_loading(path: Path) -> Corpus:
     the next load_corpus(path) returns the whole corpus, waiting for them only then. `generator build`
     checks the corpus with this one, and MkDocs loads its config meanwhile (0.5-1 s of the build's critical
     path at 2,000 papers)."""
-    global _pending, _pending_child
+    global _pending
     forget_pending()
     key = (_signature(path), True)
     if _last is not None and _last[0] == key:
         return _last[1]  # (read already, related papers included)
-    make, finish, _pending_child = _begin(path, True)
-    _pending = (key, finish)
+    make, finish, child = _begin(path, True)
+    _pending = (key, finish, child)
     return make(None)
 
 
 def forget_pending() -> None:
     """A reading begun by start_loading that will not be finished (a failed build): its child stops."""
-    _forget_pending(stop=True)
-
-
-def _forget_pending(stop: bool) -> None:
-    global _pending, _pending_child
-    if stop and _pending_child is not None:
-        _pending_child.stop()
-    _pending = _pending_child = None
+    global _pending
+    pending, _pending = _pending, None
+    if pending is not None and pending[2] is not None:
+        pending[2].stop()
 
 
 def _signature(path: Path) -> tuple:

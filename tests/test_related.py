@@ -248,7 +248,7 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
     incremental.enable(CORPUS.parent / "mkdocs.yml")
     try:
         early = reading.start_loading(folder)
-        worker = reading._pending_child
+        worker = reading._pending[2]
         assert worker is not None and worker.process.poll() is None
         assert early.problems == whole.problems and not any(p.related for p in early.papers)
         assert [replace(p, related=()) for p in whole.papers] == list(early.papers)
@@ -262,7 +262,7 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
         for finish in ("the build failed", "the wait was interrupted", "the folder changed"):
             monkeypatch.setattr(reading, "_last", None)
             reading.start_loading(folder)
-            worker = reading._pending_child
+            worker = reading._pending[2]
             if finish == "the build failed":
                 reading.forget_pending()
             elif finish == "the wait was interrupted":  # Ctrl-C while the hook waits for the related papers
@@ -275,7 +275,7 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
             else:
                 (folder / "b.txt").write_text(dumps[-2].read_text(encoding="utf-8"), encoding="utf-8")
                 assert len(reading.load_corpus(folder).papers) > len(whole.papers)
-            assert reading._pending is None and reading._pending_child is None, finish
+            assert reading._pending is None, finish
             assert worker is not None and worker.process.wait(timeout=30) == -signal.SIGKILL, finish
     finally:
         incremental.disable()
