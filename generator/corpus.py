@@ -63,8 +63,8 @@ def _records_held(name: str, data: bytes) -> int | None:
 
 _last: tuple[tuple, Corpus] | None = None
 # A reading begun by start_loading, its related papers still being computed: (key, a function finishing it,
-# the child computing them in a one-off build).
-_pending: tuple[tuple, Callable[[], Corpus], children.Worker | None] | None = None
+# the child computing them in a one-off build, the corpus read so far).
+_pending: tuple[tuple, Callable[[], Corpus], children.Worker | None, Corpus] | None = None
 
 
 def load_corpus(path: Path, with_related: bool = True) -> Corpus:
@@ -100,8 +100,18 @@ def start_loading(path: Path) -> Corpus:
     if _last is not None and _last[0] == key:
         return _last[1]  # (read already, related papers included)
     make, finish, child = _begin(path, True)
-    _pending = (key, finish, child)
-    return make(None)
+    early = make(None)
+    _pending = (key, finish, child, early)
+    return early
+
+
+def read_so_far(path: Path) -> Corpus | None:
+    """The corpus start_loading returned for `path` while the related papers it left out are still computed
+    (the folder unchanged since), else None: what needs no related papers (the search index of titles and
+    abstracts) is begun on it while they are."""
+    if _pending is None or _pending[0] != (_signature(path), True):
+        return None
+    return _pending[3]
 
 
 def forget_pending() -> None:

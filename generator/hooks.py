@@ -19,7 +19,7 @@ from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
 from generator import addresses, chrome, finished, incremental, pagefind, serve, write
-from generator.corpus import load_corpus
+from generator.corpus import load_corpus, read_so_far
 from generator.errors import CorpusError
 from generator.render import environment
 from generator.render.paper import indexed_bodies
@@ -44,10 +44,19 @@ def on_files(files: Files, config) -> Files:
         _indexing.abort()  # an earlier build under `mkdocs serve` that failed before its end
         _indexing = None
     try:
-        corpus = load_corpus(corpus_dir(config))
         # Pagefind starts on what it reads of the paper pages (their titles and abstracts) while the pages
-        # are generated and rendered.
-        _indexing = pagefind.Indexing(files, config, papers=indexed_bodies(corpus.papers))
+        # are generated and rendered; in `generator build`, on the corpus read so far, while its related
+        # papers are computed (start_loading).
+        early = read_so_far(corpus_dir(config))
+        if early is not None:
+            _indexing = pagefind.Indexing(files, config, papers=indexed_bodies(early.papers))
+            vocabulary = search_vocabulary(early)
+        corpus = load_corpus(corpus_dir(config))
+        if early is None or _texts(early) != _texts(corpus):  # (not begun, or begun on what changed since)
+            if _indexing is not None:
+                _indexing.abort()
+            _indexing = pagefind.Indexing(files, config, papers=indexed_bodies(corpus.papers))
+            vocabulary = search_vocabulary(corpus)
         environment.ENV.bytecode_cache = incremental.template_cache()  # compiled once, as Material's (on_env)
         pages = list(generate(corpus, config.site_url or ""))
     except CorpusError as error:
@@ -66,7 +75,7 @@ def on_files(files: Files, config) -> Files:
             raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the generator owns that "
                               "address; rename or remove the hand-written file")
         files.append(File.generated(config, path, content=text))
-    add_search_vocabulary(files, config, corpus)
+    add_search_vocabulary(files, config, vocabulary)
     _files, _html_links = files, finished.page_links(generated)
     pagefind.built_with(files)
     if _indexing is None or not _indexing.covers(files):  # (a corpus of no papers, or pages it did not know)
@@ -95,14 +104,22 @@ def on_config(config):
     return config
 
 
-def add_search_vocabulary(files: Files, config, corpus) -> None:
+def _texts(corpus) -> list[tuple[str, str, str]]:
+    """What Pagefind and the search vocabulary read of the papers."""
+    return [(p.slug, p.title, p.abstract) for p in corpus.papers]
+
+
+def search_vocabulary(corpus) -> str:
     """The words of the indexed titles and abstracts, for the search worker's typo correction."""
+    papers = corpus.papers
+    return incremental.memo(render_vocabulary, papers, key=tuple((p.title, p.abstract) for p in papers))  # its reads
+
+
+def add_search_vocabulary(files: Files, config, text: str) -> None:
     path = addresses.SEARCH_VOCABULARY
     if files.get_file_from_path(path) is not None:
         raise PluginError(f"Paper Atlas: docs/{path} is hand-written, but the search worker reads the "
                           "generated vocabulary there; rename or remove the hand-written file")
-    papers = corpus.papers
-    text = incremental.memo(render_vocabulary, papers, key=tuple((p.title, p.abstract) for p in papers))  # its reads
     files.append(File.generated(config, path, content=text))
 
 

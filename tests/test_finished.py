@@ -49,6 +49,15 @@ def test_links_are_read_from_tags_only():
     assert finished.links(body) == ["../b/#m", "c.svg", "#own"]
 
 
+def test_anchors_are_the_id_attributes_of_tags():
+    """An id after any white space counts; data-id, an id at the very start and text do not."""
+    body = ('id="start"<h2 class="x"\n\tid="two">T</h2><div data-id="data" id="one"></div>'
+            '<p>text with &lt;b id=&quot;no&quot;&gt;</p><span\nid=""></span>')
+    page = SimpleNamespace(markdown=body)
+    finished.render(page, None, None)
+    assert page.present_anchor_ids == {"two", "one", ""}
+
+
 def _file(src_uri, url, content="", anchors=None):
     return SimpleNamespace(src_uri=src_uri, url=url, generated_by="hooks", content_string=content,
                            page=SimpleNamespace(present_anchor_ids=anchors))

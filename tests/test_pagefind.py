@@ -69,6 +69,44 @@ def test_pagefind_starts_on_the_last_builds_about_body_and_again_when_it_differs
     assert "on the last build's body of about.md" in build()
 
 
+def test_an_abstract_edited_while_generator_build_runs_is_indexed_as_its_page_shows_it(tmp_path, monkeypatch):
+    """`generator build` starts Pagefind on the corpus it read first (corpus.read_so_far), while the related
+    papers are computed; an abstract edited after that reading (before the hook, or as the hook begins the
+    index on it) is on its page, and in the index too."""
+    from generator import cli
+    from helpers import SPACED_HEADER, make_corpus, run_cli
+
+    def dump(abstract: str) -> str:
+        return "\n".join(list(SPACED_HEADER) + ["Spiking Memory Paper", "", abstract, "", "  • 2 authors", "·",
+                                                "Jul 1, 2023 3", ""])
+
+    def edit(corpus) -> None:
+        (corpus / "a.txt").write_text(dump("Dendritic plateau potentials gate hippocampal replay."), encoding="utf-8")
+
+    monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache"))
+    for when in ("after the CLI read it", "as the hook begins the index"):
+        corpus = make_corpus(tmp_path / when, {"a.txt": dump("Spiking neural networks store memory.")})
+        site = tmp_path / f"{when} site"
+        with monkeypatch.context() as patch:
+            if when == "after the CLI read it":
+                def read_then_edit(path, read=cli.start_loading, corpus=corpus):
+                    early = read(path)
+                    edit(corpus)
+                    return early
+                patch.setattr(cli, "start_loading", read_then_edit)
+            else:
+                class EditedAsIndexingBegins(pagefind.Indexing):
+                    def __init__(self, *args, corpus=corpus, **kwargs):
+                        super().__init__(*args, **kwargs)
+                        if "Spiking neural" in (corpus / "a.txt").read_text(encoding="utf-8"):
+                            edit(corpus)
+                patch.setattr(pagefind, "Indexing", EditedAsIndexingBegins)
+            result = run_cli("build", "--corpus", str(corpus), "--site", str(site))
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Dendritic plateau" in (site / "papers" / "spiking-memory-paper" / "index.html").read_text(), when
+        assert tree_hash(site / "pagefind") == pagefind_index_of_built_site(site), when
+
+
 def test_under_serve_an_edited_about_page_is_rendered_at_once_for_pagefind(tmp_path, monkeypatch):
     """Under `mkdocs serve`, after an edit of the about page, Pagefind starts on its body rendered before the
     other pages are generated (pagefind._render_early), not once MkDocs renders it; the body MkDocs renders

@@ -252,8 +252,10 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
         assert worker is not None and worker.process.poll() is None
         assert early.problems == whole.problems and not any(p.related for p in early.papers)
         assert [replace(p, related=()) for p in whole.papers] == list(early.papers)
+        assert reading.read_so_far(folder) is early  # (the hook starts the search index on it)
         monkeypatch.setattr(reading, "_read_all", None)  # (not called again)
         assert reading.load_corpus(folder) == whole and reading._pending is None
+        assert reading.read_so_far(folder) is None
         assert reading.start_loading(folder) is reading.load_corpus(folder) and reading._pending is None  # read
         monkeypatch.undo()
         monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "other-cache"))  # (related papers not cached)
@@ -274,6 +276,7 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
                         reading.load_corpus(folder)
             else:
                 (folder / "b.txt").write_text(dumps[-2].read_text(encoding="utf-8"), encoding="utf-8")
+                assert reading.read_so_far(folder) is None
                 assert len(reading.load_corpus(folder).papers) > len(whole.papers)
             assert reading._pending is None, finish
             assert worker is not None and worker.process.wait(timeout=30) == -signal.SIGKILL, finish
