@@ -49,12 +49,14 @@ def on_files(files: Files, config) -> Files:
         # papers are computed (start_loading).
         early = read_so_far(corpus_dir(config))
         if early is not None:
+            _start_helpers(early)
             _indexing = pagefind.Indexing(files, config, papers=indexed_bodies(early.papers))
             vocabulary = search_vocabulary(early)
         corpus = load_corpus(corpus_dir(config))
         if early is None or _texts(early) != _texts(corpus):  # (not begun, or begun on what changed since)
             if _indexing is not None:
                 _indexing.abort()
+            _start_helpers(corpus)
             _indexing = pagefind.Indexing(files, config, papers=indexed_bodies(corpus.papers))
             vocabulary = search_vocabulary(corpus)
         environment.ENV.bytecode_cache = incremental.template_cache()  # compiled once, as Material's (on_env)
@@ -91,6 +93,15 @@ def on_files(files: Files, config) -> Files:
                  len(corpus.problems))
     log.info("Paper Atlas: %s", corpus.accounting())
     return files
+
+
+def _start_helpers(corpus) -> None:
+    """In a one-off build, child processes start now and import what they need meanwhile: one that draws the
+    charts (matplotlib: 1 s), and, for many papers, one that renders half of the paper pages
+    (incremental.memo_each_helped)."""
+    incremental.start_helper("charts", ("generator.render.charts",))
+    if len(corpus.papers) >= incremental.HELPED_AT_LEAST:
+        incremental.start_helper("pages", ("generator.render.paper",))
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -208,6 +219,7 @@ def on_post_build(config) -> None:
 
 
 def on_build_error(error) -> None:
+    incremental.stop_helper()
     if _indexing is not None:
         _indexing.abort()
 

@@ -47,7 +47,7 @@ import posixpath
 import re
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -325,11 +325,71 @@ def memo_each(function, calls: list[tuple], context: object = None) -> list:
     Under `mkdocs serve` the entries also stay in memory between rebuilds. Only for pure functions of the
     generator's own data, as `memo`; `context`: for a bound method, everything it reads of its object, as a
     value of the generator's own types (keyed once, with every call)."""
+    return _memo_each(function, calls, context, helped=False)()
+
+
+def memo_each_helped(function, calls: list[tuple]) -> Callable[[], list]:
+    """memo_each(function, calls) as a function returning the results: when this build has a helper (a
+    one-off build of many pages: start_helper) and at least HELPED_AT_LEAST calls are not in the cache, the
+    helper makes half of them, on the second core, while this process makes the other half and goes on
+    with its work until it asks for the results. `function` must be a module-level function, and its
+    arguments picklable (they are: memo_each keys them by their pickles)."""
+    return _memo_each(function, calls, None, helped=True)
+
+
+HELPED_AT_LEAST = 500  # fewer calls than that cost less than the helper's start (at most 0.2 s at 374 papers)
+HELPED_SHARE = 0.5  # the helper's share of the calls to make
+# Child processes started early in a one-off build (the hook's on_files), which import what they need
+# meanwhile, by what they are for: "pages" (memo_each_helped, when the corpus is big), "charts" (memo_later).
+# Each is taken by the call it is for, and stopped at the build's end (disable) if unused, or still at work
+# for a build that failed.
+_helpers: dict[str, Any] = {}
+_taken: list[Any] = []
+
+
+def start_helper(name: str, preload: tuple[str, ...]) -> None:
+    """Start this build's helper `name`, importing `preload` (in a one-off build with a cache only: under
+    `mkdocs serve` a rebuild makes few pages, and the process's worker keeps matplotlib between rebuilds)."""
+    if _build is None or serving or name in _helpers:
+        return
+    from generator.children import Worker
+
+    _helpers[name] = Worker(preload)
+
+
+def take_helper(name: str) -> Any:
+    """This build's helper `name`, for the caller to use (or stop), or None."""
+    helper = _helpers.pop(name, None)
+    if helper is not None:
+        _taken.append(helper)
+    return helper
+
+
+def stop_helper() -> None:
+    """The build's helpers stop: unused ones, and any still at work for a build that failed (a finished
+    one is ending by itself)."""
+    while _helpers:
+        _helpers.popitem()[1].stop()
+    while _taken:
+        helper = _taken.pop()
+        if helper.alive():
+            helper.stop()
+
+
+def _each_of_pickled(function, pickled: list[bytes]) -> list:
+    """In the helper: function(*args) for each of the pickled arguments."""
+    import pickle
+
+    return [function(*pickle.loads(data)) for data in pickled]  # noqa: S301 (our parent's)
+
+
+def _memo_each(function, calls: list[tuple], context: object, helped: bool) -> Callable[[], list]:
     import pickle
 
     build = _build
     if build is None:
-        return [function(*args) for args in calls]
+        results = [function(*args) for args in calls]
+        return lambda: results
     name = f"{function.__module__}.{function.__qualname__}"
     # Pickled arguments as the key (faster than _stable, which matters per page): equal bytes unpickle to
     # equal arguments, so a key never stands for other inputs; equal arguments pickled differently (objects
@@ -342,8 +402,11 @@ def memo_each(function, calls: list[tuple], context: object = None) -> list:
     last = _each_by_args.get(name)
     remembered = last[1] if last is not None and last[0] == shared else {}
 
-    def key_of(args: tuple) -> str:
-        return _digest(shared, pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
+    pickled: dict[int, bytes] = {}  # the arguments of the calls keyed here, by their place in `calls`
+
+    def key_of(i: int, args: tuple) -> str:
+        pickled[i] = data = pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL)
+        return _digest(shared, data)
 
     found, hashable = [], []
     for args in calls:
@@ -353,21 +416,40 @@ def memo_each(function, calls: list[tuple], context: object = None) -> list:
         except TypeError:  # arguments that cannot be hashed
             found.append(None)
             hashable.append(False)
-    keys = [hit[0] if hit is not None else key_of(args) for hit, args in zip(found, calls, strict=True)]
+    keys = [hit[0] if hit is not None else key_of(i, args)
+            for i, (hit, args) in enumerate(zip(found, calls, strict=True))]
     path = build.cache.folder / "memo" / f"each-{name}.pickle"
     known = _each_entries(path)
-    results = [hit[1] if hit is not None else known[key] if key in known else function(*args)
-               for hit, key, args in zip(found, keys, calls, strict=True)]
-    made = dict(zip(keys, results, strict=True))
-    if serving:
-        _each_by_args[name] = (shared, {args: (key, result) for args, key, result, ok
-                                        in zip(calls, keys, results, hashable, strict=True) if ok})
-    if made.keys() != known.keys():
-        # By the cache's writer thread, while MkDocs renders the pages; store_pages waits for it. Until it is
-        # written, this process reads the entries from memory.
-        _each_writing[path] = made
-        build.writes.append(_writer().submit(_write_each, path, made))
-    return results
+    missing = [i for i, (hit, key) in enumerate(zip(found, keys, strict=True)) if hit is None and key not in known]
+    helper, call, shared_out = take_helper("pages") if helped else None, None, []
+    if helper is not None:
+        if len(missing) < HELPED_AT_LEAST:
+            helper.stop()
+        else:
+            from generator.children import Call
+
+            shared_out = missing[:int(len(missing) * HELPED_SHARE)]
+            call = Call(_each_of_pickled, function, [pickled[i] for i in shared_out], worker=helper)
+    theirs = set(shared_out)
+    results = [hit[1] if hit is not None else known[key] if key in known else None if i in theirs
+               else function(*args) for i, (hit, key, args) in enumerate(zip(found, keys, calls, strict=True))]
+
+    def finish() -> list:
+        if call is not None:
+            for i, result in zip(shared_out, call.result(), strict=True):
+                results[i] = result
+        made = dict(zip(keys, results, strict=True))
+        if serving:
+            _each_by_args[name] = (shared, {args: (key, result) for args, key, result, ok
+                                            in zip(calls, keys, results, hashable, strict=True) if ok})
+        if made.keys() != known.keys():
+            # By the cache's writer thread, while MkDocs renders the pages; store_pages waits for it. Until it
+            # is written, this process reads the entries from memory.
+            _each_writing[path] = made
+            build.writes.append(_writer().submit(_write_each, path, made))
+        return results
+
+    return finish
 
 
 # Under `mkdocs serve`: memo_each's calls of the last build, by function: (the key's shared part,
@@ -528,6 +610,7 @@ def enable(config_file: str | Path) -> None:
 
 def disable() -> None:
     global _build
+    stop_helper()
     if _build is not None:
         logging.getLogger("mkdocs").removeHandler(_build.warnings)
         wait(_build.writes)  # (their errors do not matter: the build failed, or its pages are kept)

@@ -615,6 +615,53 @@ def test_a_folder_is_hashed_as_its_files_names_and_bytes_in_the_order_of_sorted_
     assert incremental._tree(tmp_path / "missing") == []
 
 
+def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(tmp_path, monkeypatch):
+    """In a one-off build of many papers a child process started early renders half of the paper pages
+    (memo_each_helped) and another draws the charts; the site is byte for byte the one this process makes
+    alone. A helper the build does not need is stopped."""
+    from generator import children
+    from helpers import CORPUS, make_corpus, run_cli, tree_hash
+
+    dumps = sorted(CORPUS.glob("*.txt"))
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": dumps[0].read_text(encoding="utf-8")})
+    calls: list[tuple[str, bool, int]] = []
+
+    class Recorded(children.Call):
+        def __init__(self, function, *args, worker=None):
+            calls.append((function.__name__, worker is not None,
+                          len(args[1]) if function is incremental._each_of_pickled else 0))
+            super().__init__(function, *args, worker=worker)
+            workers.append(self.worker)
+
+    workers: list[children.Worker] = []
+    monkeypatch.setattr(children, "Call", Recorded)
+    sites = {}
+    for helped in (False, True):
+        calls.clear()
+        monkeypatch.setattr(incremental, "HELPED_AT_LEAST", 1 if helped else 10**9)
+        monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / f"cache-{helped}"))
+        result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / f"site-{helped}"))
+        assert result.returncode == 0, result.stdout + result.stderr
+        sites[helped] = tree_hash(tmp_path / f"site-{helped}")
+        pages = [n for name, worker, n in calls if name == "_each_of_pickled"]
+        papers = sum(1 for path in sites[helped] if path.startswith("papers/") and path.endswith("/index.html"))
+        assert ("_charts", True, 0) in calls  # drawn by the helper started for them
+        assert pages == ([papers // 2] if helped else []), (pages, papers)
+        assert not incremental._helpers and not incremental._taken
+    assert sites[True] == sites[False]
+    # A build that fails while a helper is at work (the paper pages asked for, never waited for) stops it.
+    from generator.render import lists
+
+    monkeypatch.setattr(lists, "home", lambda *args: 1 / 0)
+    monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache-failed"))
+    calls.clear()
+    result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-failed"))
+    assert result.returncode != 0 and "ZeroDivisionError" in result.stderr
+    assert [name for name, _, _ in calls] == ["_charts", "_each_of_pickled"]
+    assert workers and not any(worker.alive() for worker in workers)
+    assert not incremental._helpers and not incremental._taken
+
+
 def test_page_key_depends_on_markdown_address_and_site():
     assert incremental.page_key("s", "papers/a.md", "x") == incremental.page_key("s", "papers/a.md", "x")
     keys = {incremental.page_key(*args) for args in [("s", "papers/a.md", "x"), ("s", "papers/b.md", "x"),

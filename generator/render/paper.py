@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator import addresses, incremental
@@ -226,15 +226,17 @@ def indexed_bodies(papers: tuple[Paper, ...]) -> dict[str, str]:
     return {addresses.paper(p.slug): body for p, body in zip(papers, bodies, strict=True)}
 
 
-def paper_pages(site: SiteIndex, base_url: str = "") -> Iterator[tuple[str, str]]:
-    """`base_url`: the site's absolute address (mkdocs.yml site_url), for meta tags and citations. In a build
-    with a cache, only the pages whose inputs changed since the last build are rendered."""
+def paper_pages(site: SiteIndex, base_url: str = "") -> Callable[[], list[tuple[str, str]]]:
+    """A function returning every paper page. `base_url`: the site's absolute address (mkdocs.yml site_url),
+    for meta tags and citations. In a build with a cache, only the pages whose inputs changed since the last
+    build are rendered; in a one-off build of many, half of them by a child process while this one goes on
+    (incremental.memo_each_helped)."""
     links = PaperLinks(site)
     shared = incremental.memo(shared_terms, site.corpus.papers,  # what shared_terms reads of each paper
                               key=tuple((p.slug, p.title, p.abstract, p.related) for p in site.corpus.papers))
     names = site.listing_names
     base = base_url.rstrip("/") + "/" if base_url else ""
     papers = site.corpus.papers
-    pages = incremental.memo_each(render_page, [(page_inputs(p, site, links, shared, names, base),) for p in papers])
-    for paper, page in zip(papers, pages, strict=True):
-        yield addresses.paper(paper.slug), page
+    pages = incremental.memo_each_helped(render_page, [(page_inputs(p, site, links, shared, names, base),)
+                                                       for p in papers])
+    return lambda: [(addresses.paper(paper.slug), page) for paper, page in zip(papers, pages(), strict=True)]

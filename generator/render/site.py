@@ -25,7 +25,7 @@ def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | by
     """Every generated file. `site_url` (mkdocs.yml's) makes the absolute links feeds need."""
     site = build_index(corpus)
     drawn = charts(site)  # in a child process during a build: matplotlib works while the pages render
-    papers = list(paper_pages(site, site_url))
+    papers = paper_pages(site, site_url)  # (in part by a child process, while the lists are rendered)
     chart_files, alts = drawn()
     yield from chart_files
     yield from lists.home(site, alts)
@@ -35,7 +35,7 @@ def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | by
     yield from lists.organizations(site)
     yield from lists.browse(site)
     yield from lists.with_code(site)
-    yield from papers
+    yield from papers()
     yield at.PAPERS_JSON, papers_json(corpus.papers)
     yield from feeds(site, site_url)
 
@@ -49,7 +49,8 @@ def charts(site: SiteIndex) -> Callable[[], tuple[list[tuple[str, str]], dict[st
     drawn_from = (tuple((t.slug, t.name) for t in themes),
                   tuple((p.date, p.themes[0].theme if p.themes else None) for p in papers),
                   {slug: tuple(p.date for p in members) for slug, members in by_theme.items()})
-    return incremental.memo_later(_charts, papers, themes, by_theme, key=drawn_from)
+    return incremental.memo_later(_charts, papers, themes, by_theme, key=drawn_from,
+                                  worker=incremental.take_helper("charts"))
 
 
 def _charts(papers: tuple[Paper, ...], themes: tuple[Theme, ...],
