@@ -82,14 +82,17 @@ def _tree(folder: Path) -> list[bytes]:
     out: list[bytes] = []
 
     def walk(path: bytes, name: bytes) -> None:
-        with os.scandir(path) as found:
-            entries = sorted(found, key=lambda entry: entry.name)
+        try:
+            with os.scandir(path) as found:
+                entries = sorted(found, key=lambda entry: os.fsdecode(entry.name))  # (as Path sorts: by str)
+        except PermissionError:  # (rglob passes over a folder it may not read)
+            return
         for entry in entries:
             if entry.name == b"__pycache__":
                 continue
             if entry.is_dir() and not entry.is_symlink():  # (rglob does not enter linked folders)
                 walk(entry.path, name + entry.name + b"/")
-            elif entry.is_file() and not entry.name.endswith(b".pyc"):
+            elif entry.is_file() and os.path.splitext(entry.name)[1] != b".pyc":  # (".pyc" alone: no suffix)
                 with open(entry.path, "rb") as handle:
                     out.extend((name + entry.name, handle.read()))
 
@@ -436,7 +439,11 @@ def _memo_each(function, calls: list[tuple], context: object, helped: bool) -> C
 
     def finish() -> list:
         if call is not None:
-            for i, result in zip(shared_out, call.result(), strict=True):
+            try:
+                theirs_made = call.result()
+            except RuntimeError:  # (a call that failed there fails here too, with its own error for the user)
+                theirs_made = [function(*calls[i]) for i in shared_out]
+            for i, result in zip(shared_out, theirs_made, strict=True):
                 results[i] = result
         made = dict(zip(keys, results, strict=True))
         if serving:

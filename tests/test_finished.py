@@ -52,10 +52,10 @@ def test_links_are_read_from_tags_only():
 def test_anchors_are_the_id_attributes_of_tags():
     """An id after any white space counts; data-id, an id at the very start and text do not."""
     body = ('id="start"<h2 class="x"\n\tid="two">T</h2><div data-id="data" id="one"></div>'
-            '<p>text with &lt;b id=&quot;no&quot;&gt;</p><span\nid=""></span>')
+            '<p>text with &lt;b id=&quot;no&quot;&gt;</p><span\nid=""></span><a href="?id=" id="top">t</a>')
     page = SimpleNamespace(markdown=body)
     finished.render(page, None, None)
-    assert page.present_anchor_ids == {"two", "one", ""}
+    assert page.present_anchor_ids == {"two", "one", "", "top"}
 
 
 def _file(src_uri, url, content="", anchors=None):

@@ -606,12 +606,14 @@ def test_a_folder_is_hashed_as_its_files_names_and_bytes_in_the_order_of_sorted_
     os.symlink(folder / "a", folder / "linked-folder")
     os.symlink(folder / "b.txt", folder / "linked-file")
     (folder / os.fsdecode(b"caf\xe9.txt")).write_bytes(b"latin-1 name")  # names need not be UTF-8
+    (folder / "caf\u9000.txt").write_bytes(b"after it as text, before it as bytes")
+    (folder / ".pyc").write_bytes(b"a hidden file, not bytecode")
     expected = [part for path in sorted(folder.rglob("*"))
                 if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
                 for part in (os.fsencode(path.relative_to(folder)), path.read_bytes())]
     assert incremental._tree(folder) == expected
-    assert expected[::2] == [b".hidden", b"A.md", b"a/y.css", b"a/z/deep.md", b"a-b/x.js", b"b.txt",
-                             b"caf\xe9.txt", b"linked-file", b"pkg/m.py"]
+    assert expected[::2] == [b".hidden", b".pyc", b"A.md", b"a/y.css", b"a/z/deep.md", b"a-b/x.js", b"b.txt",
+                             "caf\u9000.txt".encode(), b"caf\xe9.txt", b"linked-file", b"pkg/m.py"]
     assert incremental._tree(tmp_path / "missing") == []
 
 
@@ -660,6 +662,30 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
     assert [name for name, _, _ in calls] == ["_charts", "_each_of_pickled"]
     assert workers and not any(worker.alive() for worker in workers)
     assert not incremental._helpers and not incremental._taken
+
+
+def test_a_call_that_fails_in_the_helper_fails_with_its_own_error(tmp_path, monkeypatch):
+    """memo_each_helped: the helper's half of the calls comes back in place; a call that fails there is made
+    again here, so the user sees its own error (not a child process's traceback)."""
+    monkeypatch.setattr(incremental, "HELPED_AT_LEAST", 1)
+    code = incremental.code_key()
+    try:
+        for calls, expected in (([("7",), ("8",), ("9",), ("10",)], [7, 8, 9, 10]),
+                                ([("x",), ("2",), ("3",), ("4",)], ValueError)):
+            new_process()
+            incremental._build = incremental.Build(incremental.PageCache(tmp_path / f"cache-{expected}"), "s", code)
+            incremental.start_helper("pages", ())
+            helper = incremental._helpers["pages"]
+            results = incremental.memo_each_helped(int, calls)  # int("x") fails in the helper's half
+            assert not incremental._helpers and helper.process.args[-1].endswith("children")  # (taken)
+            if expected is ValueError:
+                with pytest.raises(ValueError, match="invalid literal for int"):
+                    results()
+            else:
+                assert results() == expected
+    finally:
+        new_process()
+        incremental.disable()
 
 
 def test_page_key_depends_on_markdown_address_and_site():
