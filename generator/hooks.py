@@ -22,7 +22,7 @@ from generator import addresses, chrome, finished, incremental, pagefind, serve,
 from generator.corpus import load_corpus, read_so_far
 from generator.errors import CorpusError
 from generator.render import environment
-from generator.render.paper import indexed_bodies
+from generator.render.paper import indexed_bodies, render_page
 from generator.render.site import generate
 from generator.render.vocabulary import render_vocabulary
 
@@ -98,10 +98,10 @@ def on_files(files: Files, config) -> Files:
 def _start_helpers(corpus) -> None:
     """In a one-off build, child processes start now and import what they need meanwhile: one that draws the
     charts (matplotlib: 1 s), and, for many papers, one that renders half of the paper pages
-    (incremental.memo_each_helped)."""
-    incremental.start_helper("charts", ("generator.render.charts",))
+    (incremental.memo_each_helped). Not when the cache holds paper pages already: a rebuild makes few."""
+    incremental.start_helper("charts", ("generator.render.charts",), unless_made=render_page)
     if len(corpus.papers) >= incremental.HELPED_AT_LEAST:
-        incremental.start_helper("pages", ("generator.render.paper",))
+        incremental.start_helper("pages", ("generator.render.paper",), unless_made=render_page)
 
 
 def on_startup(command: str, dirty: bool) -> None:

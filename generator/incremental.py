@@ -350,10 +350,15 @@ _helpers: dict[str, Any] = {}
 _taken: list[Any] = []
 
 
-def start_helper(name: str, preload: tuple[str, ...]) -> None:
+def start_helper(name: str, preload: tuple[str, ...], unless_made: Callable | None = None) -> None:
     """Start this build's helper `name`, importing `preload` (in a one-off build with a cache only: under
-    `mkdocs serve` a rebuild makes few pages, and the process's worker keeps matplotlib between rebuilds)."""
+    `mkdocs serve` a rebuild makes few pages, and the process's worker keeps matplotlib between rebuilds).
+    `unless_made`: a function whose memo_each results the cache holds already says that this is a rebuild,
+    which makes little: no helper is started to compete with the build's other child processes for nothing
+    (a rebuild after a change of the generator's code makes everything again, without helpers)."""
     if _build is None or serving or name in _helpers:
+        return
+    if unless_made is not None and _each_path(_build, unless_made).exists():
         return
     from generator.children import Worker
 
@@ -421,7 +426,7 @@ def _memo_each(function, calls: list[tuple], context: object, helped: bool) -> C
             hashable.append(False)
     keys = [hit[0] if hit is not None else key_of(i, args)
             for i, (hit, args) in enumerate(zip(found, calls, strict=True))]
-    path = build.cache.folder / "memo" / f"each-{name}.pickle"
+    path = _each_path(build, function)
     known = _each_entries(path)
     missing = [i for i, (hit, key) in enumerate(zip(found, keys, strict=True)) if hit is None and key not in known]
     helper, call, shared_out = take_helper("pages") if helped else None, None, []
@@ -457,6 +462,11 @@ def _memo_each(function, calls: list[tuple], context: object, helped: bool) -> C
         return results
 
     return finish
+
+
+def _each_path(build: Build, function) -> Path:
+    """memo_each's file of `function`'s results."""
+    return build.cache.folder / "memo" / f"each-{function.__module__}.{function.__qualname__}.pickle"
 
 
 # Under `mkdocs serve`: memo_each's calls of the last build, by function: (the key's shared part,

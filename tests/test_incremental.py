@@ -651,6 +651,12 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
         assert pages == ([papers // 2] if helped else []), (pages, papers)
         assert not incremental._helpers and not incremental._taken
     assert sites[True] == sites[False]
+    # A rebuild (the cache holds paper pages) makes few: no helper starts.
+    (corpus / "b.txt").write_text(dumps[1].read_text(encoding="utf-8"), encoding="utf-8")
+    calls.clear()
+    result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-True"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [worker for name, worker, _ in calls if name != "related"] == [False], calls  # (the charts: no helper)
     # A build that fails while a helper is at work (the paper pages asked for, never waited for) stops it.
     from generator.render import lists
 
