@@ -633,7 +633,8 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
             calls.append((function.__name__, worker is not None,
                           len(args[1]) if function is incremental._each_of_pickled else 0))
             super().__init__(function, *args, worker=worker)
-            workers.append(self.worker)
+            if worker is not None:  # (a helper; the process's own worker is kept between builds in the tests)
+                workers.append(self.worker)
 
     workers: list[children.Worker] = []
     monkeypatch.setattr(children, "Call", Recorded)
@@ -663,10 +664,11 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
     monkeypatch.setattr(lists, "home", lambda *args: 1 / 0)
     monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache-failed"))
     calls.clear()
+    workers.clear()
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-failed"))
     assert result.returncode != 0 and "ZeroDivisionError" in result.stderr
     assert [name for name, _, _ in calls] == ["_charts", "_each_of_pickled"]
-    assert workers and not any(worker.alive() for worker in workers)
+    assert len(workers) == 2 and not any(worker.alive() for worker in workers)
     assert not incremental._helpers and not incremental._taken
 
 
