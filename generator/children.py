@@ -193,6 +193,12 @@ def _forget() -> None:
 os.register_at_fork(after_in_child=_forget)
 
 
+def asked_before() -> bool:
+    """Whether this process called its worker before: from its second call on the worker is kept, with what
+    it imported (matplotlib), for the next (`mkdocs serve`, the tests)."""
+    return _asked > 0
+
+
 def _worker() -> Worker:
     """This process's worker, started now if it has none or the last one died."""
     global _kept

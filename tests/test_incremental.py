@@ -643,6 +643,7 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
         calls.clear()
         monkeypatch.setattr(incremental, "HELPED_AT_LEAST", 1 if helped else 10**9)
         monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / f"cache-{helped}"))
+        monkeypatch.setattr(children, "_asked", 0)  # (a one-off build's process: its worker never asked)
         result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / f"site-{helped}"))
         assert result.returncode == 0, result.stdout + result.stderr
         sites[helped] = tree_hash(tmp_path / f"site-{helped}")
@@ -658,11 +659,19 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-True"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert [worker for name, worker, _ in calls if name != "related"] == [False], calls  # (the charts: no helper)
+    # A process whose own worker drew charts before keeps matplotlib there: no charts' helper.
+    monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache-asked"))
+    monkeypatch.setattr(children, "_asked", 1)
+    calls.clear()
+    result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-asked"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ("_charts", False, 0) in calls and not any(worker for name, worker, _ in calls if name == "_charts")
     # A build that fails while a helper is at work (the paper pages asked for, never waited for) stops it.
     from generator.render import lists
 
     monkeypatch.setattr(lists, "home", lambda *args: 1 / 0)
     monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache-failed"))
+    monkeypatch.setattr(children, "_asked", 0)
     calls.clear()
     workers.clear()
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-failed"))
