@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import sys
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import addresses, api, children, dates, incremental, related, sources, themes
@@ -62,9 +62,17 @@ def _records_held(name: str, data: bytes) -> int | None:
 
 
 _last: tuple[tuple, Corpus] | None = None
-# A reading begun by start_loading, its related papers still being computed: (key, a function finishing it,
-# the child computing them in a one-off build, the corpus read so far).
-_pending: tuple[tuple, Callable[[], Corpus], children.Worker | None, Corpus] | None = None
+@dataclass(frozen=True)
+class _Pending:
+    """A reading begun by start_loading, its related papers still being computed."""
+
+    key: tuple  # the folder's state (load_corpus's key)
+    finish: Callable[[], Corpus]  # returns the whole corpus, waiting for the related papers
+    child: children.Worker | None  # computing them, in a one-off build
+    early: Corpus  # the corpus read so far (no related papers)
+
+
+_pending: _Pending | None = None
 
 
 def load_corpus(path: Path, with_related: bool = True) -> Corpus:
@@ -78,8 +86,8 @@ def load_corpus(path: Path, with_related: bool = True) -> Corpus:
     key = (_signature(path), with_related)
     if _last is not None and _last[0] == key:
         return _last[1]
-    if _pending is not None and _pending[0] == key:
-        finish, _pending = _pending[1], None
+    if _pending is not None and _pending.key == key:
+        finish, _pending = _pending.finish, None
         corpus = finish()
     else:
         forget_pending()
@@ -101,7 +109,7 @@ def start_loading(path: Path) -> Corpus:
         return _last[1]  # (read already, related papers included)
     make, finish, child = _begin(path, True)
     early = make(None)
-    _pending = (key, finish, child, early)
+    _pending = _Pending(key, finish, child, early)
     return early
 
 
@@ -109,17 +117,17 @@ def read_so_far(path: Path) -> Corpus | None:
     """The corpus start_loading returned for `path` while the related papers it left out are still computed
     (the folder unchanged since), else None: what needs no related papers (the search index of titles and
     abstracts) is begun on it while they are."""
-    if _pending is None or _pending[0] != (_signature(path), True):
+    if _pending is None or _pending.key != (_signature(path), True):
         return None
-    return _pending[3]
+    return _pending.early
 
 
 def forget_pending() -> None:
     """A reading begun by start_loading that will not be finished (a failed build): its child stops."""
     global _pending
     pending, _pending = _pending, None
-    if pending is not None and pending[2] is not None:
-        pending[2].stop()
+    if pending is not None and pending.child is not None:
+        pending.child.stop()
 
 
 def _signature(path: Path) -> tuple:

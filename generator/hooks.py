@@ -47,18 +47,19 @@ def on_files(files: Files, config) -> Files:
         # Pagefind starts on what it reads of the paper pages (their titles and abstracts) while the pages
         # are generated and rendered; in `generator build`, on the corpus read so far, while its related
         # papers are computed (start_loading).
+        def begin(corpus) -> tuple[pagefind.Indexing, str]:
+            """What needs no related papers: the helpers, Pagefind's run and the search vocabulary."""
+            _start_helpers(corpus)
+            return pagefind.Indexing(files, config, papers=indexed_bodies(corpus.papers)), search_vocabulary(corpus)
+
         early = read_so_far(corpus_dir(config))
         if early is not None:
-            _start_helpers(early)
-            _indexing = pagefind.Indexing(files, config, papers=indexed_bodies(early.papers))
-            vocabulary = search_vocabulary(early)
+            _indexing, vocabulary = begin(early)
         corpus = load_corpus(corpus_dir(config))
         if early is None or _texts(early) != _texts(corpus):  # (not begun, or begun on what changed since)
             if _indexing is not None:
                 _indexing.abort()
-            _start_helpers(corpus)
-            _indexing = pagefind.Indexing(files, config, papers=indexed_bodies(corpus.papers))
-            vocabulary = search_vocabulary(corpus)
+            _indexing, vocabulary = begin(corpus)
         environment.ENV.bytecode_cache = incremental.template_cache()  # compiled once, as Material's (on_env)
         pages = list(generate(corpus, config.site_url or ""))
     except CorpusError as error:

@@ -224,7 +224,7 @@ def _stable(value, seen: dict[int, bytes]) -> bytes:
 
 
 def _memo_key(build: Build, function, args: tuple) -> str:
-    name = f"{function.__module__}.{function.__qualname__}"
+    name = _qualified(function)
     parts = None
     if serving:
         try:
@@ -288,7 +288,7 @@ def memo(function, *args, key: tuple | None = None):
     build = _build
     if build is None:
         return function(*args)
-    name, given = f"{function.__module__}.{function.__qualname__}", args if key is None else key
+    name, given = _qualified(function), args if key is None else key
     # Under `mkdocs serve`, the last call of this build's code, found by equal arguments: no key to make
     # (1 s at 10,000 papers for the related papers, their shared terms and the search vocabulary).
     if not serving:
@@ -398,7 +398,7 @@ def _memo_each(function, calls: list[tuple], context: object, helped: bool) -> C
     if build is None:
         results = [function(*args) for args in calls]
         return lambda: results
-    name = f"{function.__module__}.{function.__qualname__}"
+    name = _qualified(function)
     # Pickled arguments as the key (faster than _stable, which matters per page): equal bytes unpickle to
     # equal arguments, so a key never stands for other inputs; equal arguments pickled differently (objects
     # shared differently) would only be a miss.
@@ -467,7 +467,12 @@ def _memo_each(function, calls: list[tuple], context: object, helped: bool) -> C
 
 def _each_path(build: Build, function) -> Path:
     """memo_each's file of `function`'s results."""
-    return build.cache.folder / "memo" / f"each-{function.__module__}.{function.__qualname__}.pickle"
+    return build.cache.folder / "memo" / f"each-{_qualified(function)}.pickle"
+
+
+def _qualified(function) -> str:
+    """A function's name in the cache: its module and qualified name."""
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 # Under `mkdocs serve`: memo_each's calls of the last build, by function: (the key's shared part,

@@ -248,7 +248,7 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
     incremental.enable(CORPUS.parent / "mkdocs.yml")
     try:
         early = reading.start_loading(folder)
-        worker = reading._pending[2]
+        worker = reading._pending.child
         assert worker is not None and worker.process.poll() is None
         assert early.problems == whole.problems and not any(p.related for p in early.papers)
         assert [replace(p, related=()) for p in whole.papers] == list(early.papers)
@@ -264,7 +264,7 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
         for finish in ("the build failed", "the wait was interrupted", "the folder changed"):
             monkeypatch.setattr(reading, "_last", None)
             reading.start_loading(folder)
-            worker = reading._pending[2]
+            worker = reading._pending.child
             if finish == "the build failed":
                 reading.forget_pending()
             elif finish == "the wait was interrupted":  # Ctrl-C while the hook waits for the related papers
