@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from filelock import FileLock
@@ -84,35 +85,55 @@ def browser():
 
 
 class SharedContext:
-    """The browser context the `page` fixture opens each test's page in, one per worker.
+    """The browser context and the tab the `page` fixture hands each test, one of each per worker.
 
-    Each test still gets a new page (a tab: its own sessionStorage, listeners, routes, viewport), but
-    in a context already open, beside a page kept open on 127.0.0.1 (every test site's host) so that
-    Chromium's renderer process for that host stays up: a new context, or a new page with no page of
-    its site left open, starts a renderer process, and that was about 40% of the CPU time of a browser
-    test (measured: 1.9 against 1.2 CPU seconds for a load and a search).
-    When a test ends, its page is closed, the context's routes, cookies and permissions are removed and
-    the localStorage of the page's last origin is cleared; a context that still holds stored state after
-    that is closed, and the next test gets a new one. A test that adds listeners to the context, or
-    needs other context options, makes a context of its own."""
+    A browser test's CPU time was mostly Chromium setting up: a new context, or a new page with no page
+    of its site left open, starts a renderer process (measured: 1.9 against 1.2 CPU seconds for a load
+    and a search), and a page's first load in a new tab costs twice a load in a tab already used (0.45
+    against 0.2 CPU seconds for the home page). So the context stays open, beside a page kept on
+    127.0.0.1 (every test site's host) so that its renderer process stays up, and the tab a test used
+    is handed to the next test once it is reset: it is taken to about:blank, the listeners and routes the
+    test added are removed, the localStorage and sessionStorage of every origin it visited are cleared,
+    the viewport, emulated media and extra headers are set back, and the context's routes, cookies and
+    permissions are removed. A tab that cannot be reset (the test closed it) is replaced, and so is a
+    context that still holds stored state after that.
+    A test that needs what cannot be taken back (init scripts, exposed functions, listeners on the
+    context, other context options) makes a context of its own."""
 
     def __init__(self, browser, keep_url: str) -> None:
         self.browser, self.keep_url = browser, keep_url
         self.context = None
+        self.tab = None  # the tab handed to the last test, when it could be reset
+        self.devtools = None  # a DevTools session on the tab: it clears the storage of the origins it visited
+        self.origins: set[str] = set()  # the origins the tab's top frame visited during the test
+        self.own: dict = {}  # the tab's listeners when it was handed out: {event: [listener]}
 
     def new_page(self):
         if self.context is None:
             self.context = self.browser.new_context(viewport=VIEWPORT)
             self.context.new_page().goto(self.keep_url)
-        return self.context.new_page()
+        if self.tab is None:
+            self.tab = self.context.new_page()
+            self.tab.on("framenavigated", self._visited)
+            self.devtools = self.context.new_cdp_session(self.tab)
+        self.origins = set()
+        events = self.tab._impl_obj  # Playwright's event emitter behind the page: what page.on adds to
+        self.own = {event: list(events.listeners(event)) for event in events.event_names()}
+        return self.tab
+
+    def _visited(self, frame) -> None:
+        parts = urlsplit(frame.url)
+        if frame.parent_frame is None and parts.scheme in ("http", "https"):
+            self.origins.add(f"{parts.scheme}://{parts.netloc}")
 
     def release(self, page) -> None:
         context = self.context
         try:
-            page.evaluate("() => localStorage.clear()")
-        except Exception:  # no document, or one whose origin has no storage: the check below decides
-            pass
-        page.close()
+            self._reset(page)
+        except Exception:  # a tab that cannot be reset (closed by the test, crashed) is not handed out again
+            if not page.is_closed():
+                page.close()
+            self.tab = None
         context.unroute_all(behavior="ignoreErrors")
         context.clear_cookies()
         context.clear_permissions()
@@ -120,10 +141,28 @@ class SharedContext:
         if state["cookies"] or any(origin.get("localStorage") for origin in state["origins"]):
             self.close()
 
+    def _reset(self, page) -> None:
+        events = page._impl_obj
+        for event in events.event_names():
+            for listener in events.listeners(event):
+                if listener not in self.own.get(event, []):
+                    events.remove_listener(event, listener)
+        page.unroute_all(behavior="ignoreErrors")
+        page.goto("about:blank")  # the test's pages are unloaded: nothing of theirs runs or stores any more
+        for origin in self.origins:  # Chromium clears the tab's sessionStorage of the origin with its localStorage
+            self.devtools.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "local_storage"})
+        if page.viewport_size != VIEWPORT:
+            page.set_viewport_size(VIEWPORT)
+        page.emulate_media(media="null", color_scheme="null", reduced_motion="null", forced_colors="null",
+                           contrast="null")
+        page.set_extra_http_headers({})
+        page.mouse.move(0, 0)
+
     def close(self) -> None:
         if self.context is not None:
             self.context.close()
             self.context = None
+            self.tab = None
 
 
 @pytest.fixture(scope="session")
@@ -139,7 +178,8 @@ def shared_context(browser, tmp_path_factory):
 
 @pytest.fixture
 def page(shared_context):
-    """A new page, 1280 x 900, in the worker's shared context (SharedContext says what a test may change)."""
+    """A tab on about:blank, 1280 x 900, as the last test left it once reset (SharedContext says what a test
+    may change)."""
     page = shared_context.new_page()
     yield page
     shared_context.release(page)

@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from helpers import build_site, make_corpus, serve
+from helpers import VIEWPORT, build_site, make_corpus, serve
 
 pytestmark = pytest.mark.browser
 
@@ -347,20 +347,40 @@ def test_the_next_page_starts_clean_after_a_test_changed_the_shared_context(shar
         None, None, ""]
     assert second.evaluate("async () => (await navigator.permissions.query({name: 'clipboard-read'})).state") \
         != "granted"
-    # Stored under another origin than the page's last one: the context is replaced.
+    # A test's listeners, routes, viewport and emulated media do not reach the next one, which gets the same tab.
+    seen: list[str] = []
+    second.on("console", lambda message: seen.append(message.text))
+    second.route("**/*.css", lambda route: route.abort())
+    second.set_viewport_size({"width": 400, "height": 300})
+    second.emulate_media(color_scheme="dark")
+    shared_context.release(second)
+    again = shared_context.new_page()
+    assert again is second and again.url == "about:blank"
+    again.goto(real_site_url)
+    again.evaluate("() => console.log('after')")
+    assert seen == [] and again.viewport_size == VIEWPORT
+    assert again.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches") is False
+    assert again.evaluate("() => getComputedStyle(document.body).display") == "flex"  # Material's CSS loaded
+    # Storage under an origin the tab left is cleared too, and the same tab and context go on.
     context = shared_context.context
     (tmp_path / "index.html").write_text("<!doctype html><title>other</title>", encoding="utf-8")
     server, other = serve(tmp_path)
     try:
-        second.goto(other)
-        second.evaluate("() => localStorage.setItem('x', '1')")
-        second.goto(real_site_url)
-        shared_context.release(second)
-        assert shared_context.context is None
+        again.evaluate("() => sessionStorage.setItem('y', '2')")
+        again.goto(other)
+        again.evaluate("() => { localStorage.setItem('x', '1'); sessionStorage.setItem('y', '2'); }")
+        again.goto(real_site_url)
+        shared_context.release(again)
         third = shared_context.new_page()
-        assert shared_context.context is not context
-        third.goto(other)
-        assert third.evaluate("() => localStorage.getItem('x')") is None
+        assert third is again and shared_context.context is context
+        for url in (real_site_url, other):
+            third.goto(url)
+            assert third.evaluate("() => [localStorage.getItem('x'), sessionStorage.getItem('y')]") == [None, None]
+        # A tab the test closed is replaced.
+        third.close()
         shared_context.release(third)
+        fourth = shared_context.new_page()
+        assert fourth is not third and not fourth.is_closed()
+        shared_context.release(fourth)
     finally:
         server.shutdown()
