@@ -105,7 +105,7 @@ class SharedContext:
         self.context = None
         self.tab = None  # the tab handed to the last test, when it could be reset
         self.devtools = None  # a DevTools session on the tab: it clears the storage of the origins it visited
-        self.origins: set[str] = set()  # the origins the tab's top frame visited during the test
+        self.origins: set[str] = set()  # the origins the tab's frames visited during the test
         self.own: dict = {}  # the tab's listeners when it was handed out: {event: [listener]}
 
     def new_page(self):
@@ -123,7 +123,7 @@ class SharedContext:
 
     def _visited(self, frame) -> None:
         parts = urlsplit(frame.url)
-        if frame.parent_frame is None and parts.scheme in ("http", "https"):
+        if parts.scheme in ("http", "https"):
             self.origins.add(f"{parts.scheme}://{parts.netloc}")
 
     def release(self, page) -> None:
@@ -153,8 +153,7 @@ class SharedContext:
             self.devtools.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "local_storage"})
         if page.viewport_size != VIEWPORT:
             page.set_viewport_size(VIEWPORT)
-        page.emulate_media(media="null", color_scheme="null", reduced_motion="null", forced_colors="null",
-                           contrast="null")
+        page.emulate_media(media="null", color_scheme="null", reduced_motion="null", forced_colors="null")
         page.set_extra_http_headers({})
         page.mouse.move(0, 0)
 
