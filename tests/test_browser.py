@@ -347,16 +347,19 @@ def test_the_next_page_starts_clean_after_a_test_changed_the_shared_context(shar
         None, None, ""]
     assert second.evaluate("async () => (await navigator.permissions.query({name: 'clipboard-read'})).state") \
         != "granted"
-    # A test's listeners, routes, viewport and emulated media do not reach the next one, which gets the same tab.
+    # A test's listeners, routes, viewport, emulated media and extra headers do not reach the next one, which
+    # gets the same tab.
     seen: list[str] = []
     second.on("console", lambda message: seen.append(message.text))
     second.route("**/*.css", lambda route: route.abort())
     second.set_viewport_size({"width": 400, "height": 300})
     second.emulate_media(color_scheme="dark")
+    second.set_extra_http_headers({"x-left-over": "1"})
     shared_context.release(second)
     again = shared_context.new_page()
     assert again is second and again.url == "about:blank"
-    again.goto(real_site_url)
+    response = again.goto(real_site_url)
+    assert response is not None and "x-left-over" not in response.request.all_headers()
     again.evaluate("() => console.log('after')")
     assert seen == [] and again.viewport_size == VIEWPORT
     assert again.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches") is False
@@ -381,6 +384,17 @@ def test_the_next_page_starts_clean_after_a_test_changed_the_shared_context(shar
         shared_context.release(third)
         fourth = shared_context.new_page()
         assert fourth is not third and not fourth.is_closed()
+        # Stored by another page of the context (not the tab's, so not cleared with it): the context is replaced.
+        other_page = shared_context.context.new_page()
+        other_page.goto(other)
+        other_page.evaluate("() => localStorage.setItem('x', '1')")
+        other_page.close()
         shared_context.release(fourth)
+        assert shared_context.context is None
+        fifth = shared_context.new_page()
+        assert shared_context.context is not context
+        fifth.goto(other)
+        assert fifth.evaluate("() => localStorage.getItem('x')") is None
+        shared_context.release(fifth)
     finally:
         server.shutdown()
