@@ -167,8 +167,40 @@ def on_pre_page(page, config, files):
 
 
 def on_post_page(output: str, page, config) -> str:
-    incremental.keep(page, output)
-    return output
+    """The page goes to the cache (incremental.keep) and to the thread that writes the site's pages
+    (write.PageWriter); MkDocs, given an empty output, writes nothing (its "Page skipped" message for
+    such a page is left out: _QuietWritten)."""
+    data = output.encode("utf-8", errors="xmlcharrefreplace")  # the bytes MkDocs writes (its _build_page)
+    incremental.keep(page, data)
+    if not output.strip():
+        return output  # MkDocs says the page is skipped
+    write.pages.put(page.file.abs_dest_path, data)
+    _written.add(_SKIPPED.format(page.file.src_uri))
+    return ""
+
+
+_SKIPPED = "Page skipped: '{}'. Generated empty output."  # what MkDocs logs for a page with no output
+_written: set[str] = set()  # that message for each page write.pages writes: not a skipped page, so not logged
+
+
+class _QuietWritten(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message in _written:
+            _written.discard(message)
+            return False
+        return True
+
+
+logging.getLogger("mkdocs.commands.build").addFilter(_QuietWritten())
+
+
+def _pages_written() -> None:
+    """Wait for the thread that writes the pages; an error it met fails the build, naming the page."""
+    try:
+        write.pages.finish()
+    except write.OutputError as error:
+        raise PluginError(str(error)) from error
 
 
 # Material's search plugin, in on_page_context, indexes a page unless its front matter excludes it (every
@@ -212,6 +244,7 @@ def on_post_build(config) -> None:
     Only elements marked `data-pagefind-body` are indexed: a paper's title and
     abstract, and the about page, so each paper is found once, on its page.
     """
+    _pages_written()
     incremental.check_links()
     if _files is not None:
         finished.check_links(_files, _html_links)
@@ -222,6 +255,8 @@ def on_post_build(config) -> None:
 
 
 def on_build_error(error) -> None:
+    write.pages.abort()  # nothing is written into the site folder after the build gave up on it
+    _written.clear()
     incremental.stop_helper()
     if _indexing is not None:
         _indexing.abort()

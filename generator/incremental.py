@@ -707,16 +707,14 @@ def _unmodified() -> bool:
     return False
 
 
-def keep(page, output: str) -> None:
-    """Called by the hook's on_post_page: a rendered page's HTML goes to the cache's pending folder (on disk,
-    not in memory: 10,000 pages would hold 200 MB), to be kept by store_pages(). A thread hashes and writes
-    it while MkDocs renders the next page (hashlib and file writes release the GIL: 3 s at 10,000 papers
-    when MkDocs waited for them)."""
+def keep(page, data: bytes) -> None:
+    """Called by the hook's on_post_page: a rendered page's HTML (the bytes written into the site) goes to
+    the cache's pending folder (on disk, not in memory: 10,000 pages would hold 200 MB), to be kept by
+    store_pages(). A thread hashes and writes it while MkDocs renders the next page (hashlib and file writes
+    release the GIL: 3 s at 10,000 papers when MkDocs waited for them)."""
     build = _build
     if build is not None and page.file.src_uri in build.pending:
         key = build.pending[page.file.src_uri]
-        # The bytes MkDocs writes (mkdocs.commands.build._build_page).
-        data = output.encode("utf-8", errors="xmlcharrefreplace")
         _WAITING.acquire()  # at most WAITING pages wait for the thread: the others are on disk, not in memory
         written = _writer().submit(build.cache.put, key, data, build.pending_dir)
         written.add_done_callback(lambda _: _WAITING.release())

@@ -27,6 +27,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from generator.errors import OutputError
@@ -162,6 +163,70 @@ def new_file(path: Path, data: bytes) -> None:
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+
+class PageWriter:
+    """The pages MkDocs renders, written by a thread while MkDocs renders the next ones (the hook's
+    on_post_page hands each page here and gives MkDocs an empty output, which it does not write).
+
+    A page is written as MkDocs' own `utils.write_file` writes it: its folder made, the file opened and
+    written in place. Making folders and files is mostly the kernel's work, done with the GIL released,
+    on the second core: whole builds of 10,000 papers took 32.7-34.0 s against 34.6-37.7 s with MkDocs
+    writing the pages (at 2,000 papers the difference was within the noise).
+    At most `WAITING` pages wait in memory for the thread. `finish()` waits for the pages handed so far
+    and raises an error naming the first page that could not be written; `abort()` (a failed build)
+    drops the pages not written yet and waits for the one being written, so that nothing is written
+    into a site folder after the build gave up on it."""
+
+    WAITING = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._room = threading.BoundedSemaphore(self.WAITING)
+        self._pending: list[Future] = []
+        # Its thread starts with the first page.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-atlas-pages")
+
+    def put(self, path: str, data: bytes) -> None:
+        self._room.acquire()
+        try:
+            future = self._executor.submit(_page_file, path, data)
+        except BaseException:
+            self._room.release()
+            raise
+        future.add_done_callback(lambda _: self._room.release())
+        with self._lock:
+            self._pending.append(future)
+
+    def finish(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for future in pending:
+            error = future.exception()
+            if error is not None:
+                raise error
+
+    def abort(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for future in pending:
+            future.cancel()
+        for future in pending:
+            if not future.cancelled():
+                future.exception()  # waits for it; what went wrong matters no more
+
+
+pages = PageWriter()  # the site's rendered pages (the hook's on_post_page); one build at a time per process
+
+
+def _page_file(path: str, data: bytes) -> None:
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as error:
+        raise OutputError(f"{path}: the page could not be written ({error.strerror or error}); "
+                          "check that the site folder is writable and the disk is not full") from error
 
 
 def new_links(pairs: list[tuple[str, str]]) -> list[bool]:
@@ -341,7 +406,9 @@ def _owner_alive(leftover: Path, kind: str) -> bool:
 
 def discard_ours(final: Path) -> None:
     """Remove this process's staging folders beside `final`. Called on failure and on Ctrl-C or
-    SIGTERM, which can land anywhere, even between creating a folder and naming it in a variable."""
+    SIGTERM, which can land anywhere, even between creating a folder and naming it in a variable. The
+    pages still waiting to be written (`pages`) are dropped first: none is written into a removed folder."""
+    pages.abort()
     for staging in final.parent.glob(f".{final.name}.new-{os.getpid()}-*"):
         discard(staging)
 

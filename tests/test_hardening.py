@@ -499,3 +499,45 @@ def test_long_author_lists_keywords_and_summaries_of_punctuation_do_not_multiply
     for block in doc.xpath("//div[@class='pa-facts']/ul | //div[@class='pa-ai-summary']"):
         assert [e.tag for e in block.iter() if e.tag not in ("div", "p", "ul", "li", "a")] == ["strong"] * (
             1 if block.tag == "div" else 3)
+
+
+def test_a_page_that_cannot_be_written_fails_the_build_naming_it(tmp_path):
+    """The hook's thread writes the rendered pages (write.PageWriter); what it could not write stops the build
+    at on_post_build with a MkDocs error naming the page, not a traceback."""
+    from mkdocs.exceptions import PluginError
+
+    from generator import hooks
+
+    (tmp_path / "papers").write_text("a file where a folder should be", encoding="utf-8")
+    good, bad = tmp_path / "about" / "index.html", tmp_path / "papers" / "a" / "index.html"
+    write.pages.put(str(good), b"<p>about</p>")
+    write.pages.put(str(bad), b"<p>a</p>")
+    with pytest.raises(PluginError, match=r"papers/a/index\.html: the page could not be written"):
+        hooks._pages_written()
+    assert good.read_bytes() == b"<p>about</p>"
+    hooks._pages_written()  # the failure was reported once: the next build starts clean
+
+
+def test_a_failed_build_leaves_no_page_write_pending(tmp_path, monkeypatch):
+    """on_build_error drops the pages not written yet and waits for the one being written: nothing is
+    written into the site folder after the build gave up on it."""
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    real = write._page_file
+
+    def slow(path: str, data: bytes) -> None:
+        started.set()
+        release.wait(10)
+        real(path, data)
+
+    monkeypatch.setattr(write, "_page_file", slow)
+    pages = write.PageWriter()
+    paths = [tmp_path / f"p{i}" / "index.html" for i in range(5)]
+    for path in paths:
+        pages.put(str(path), b"x")
+    assert started.wait(10)
+    threading.Timer(0.2, release.set).start()
+    pages.abort()  # returns once the page being written is written
+    assert [p.exists() for p in paths] == [True, False, False, False, False]
+    pages.finish()  # nothing left to wait for, nothing to report

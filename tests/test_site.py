@@ -147,6 +147,8 @@ def test_mkdocs_strict_build_prints_no_warning(real_site, real_site_log):
     warnings = [line for line in real_site_log.splitlines() if "WARNING" in line]
     assert not warnings, "\n".join(warnings)
     assert (real_site / "papers.json").is_file()
+    # The hook's thread writes the pages (hooks.on_post_page): MkDocs, handed no output, says nothing of them.
+    assert "Page skipped" not in real_site_log
 
 
 # Search exclusion
