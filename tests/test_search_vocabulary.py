@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from generator import addresses
@@ -62,6 +62,20 @@ def test_plain_forms_of_mixed_case_words_are_given_to_the_index():
 
     assert plain_forms("LLM-BRAIn: a BriLLM, an iPhone and GPT-4o; LLM-BRAIn again") == "llm brain brillm iphone"
     assert plain_forms("Plain Title Case and ALL CAPS words") == ""
+
+
+@given(st.text(alphabet="aAbBzZLMé ß1-_.\t\n\u00a0\u2003\x1cİǅᾈΣσ", max_size=40))
+@example("LLMs iPhone McDonald GPTx ǅaB Éa ÉAb a\u2003bC x\x1cYz")  # each way a word can change case
+def test_plain_forms_takes_exactly_the_words_the_mixed_case_pattern_finds(text):
+    """plain_forms skips words in one case or capitalized before it searches them: it finds what searching
+    every word finds (spaces as str.split takes them, titlecase letters, non-ASCII cases)."""
+    from generator.render.vocabulary import _MIXED_CASE, plain_forms, words
+
+    expected: dict[str, None] = {}
+    for token in text.split():
+        if _MIXED_CASE.search(token):
+            expected.update(dict.fromkeys(words(token)))
+    assert plain_forms.__wrapped__(text) == " ".join(expected)
 
 
 def test_compounds_are_spaced_for_the_index_in_text_only():
