@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -56,7 +57,11 @@ def newest_first(paper: Paper) -> tuple:
     return (0, -paper.date.value.toordinal(), paper.title.casefold())
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def first_sentence(text: str) -> str:
+    """The text's first sentence, cut at a word near FIRST_SENTENCE_MAX characters. Kept for the last 32,768
+    texts: a paper's page, its citation and every list it is in ask for its abstract's (50,000 calls
+    took 0.6 s at 10,000 papers)."""
     sentence = _SENTENCE_END.split(" ".join(text.split()), maxsplit=1)[0]
     if len(sentence) > FIRST_SENTENCE_MAX:
         sentence = sentence[:FIRST_SENTENCE_MAX].rsplit(" ", 1)[0] + " …"
