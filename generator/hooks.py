@@ -175,7 +175,8 @@ def on_post_page(output: str, page, config) -> str:
     if not output.strip():
         return output  # MkDocs says the page is skipped
     write.pages.put(page.file.abs_dest_path, data)
-    _written.add(_SKIPPED.format(page.file.src_uri))
+    if _MKDOCS_BUILD_LOG.isEnabledFor(logging.INFO):  # (else MkDocs makes no record of it to filter)
+        _written.add(_SKIPPED.format(page.file.src_uri))
     return ""
 
 
@@ -192,11 +193,13 @@ class _QuietWritten(logging.Filter):
         return True
 
 
-logging.getLogger("mkdocs.commands.build").addFilter(_QuietWritten())
+_MKDOCS_BUILD_LOG = logging.getLogger("mkdocs.commands.build")
+_MKDOCS_BUILD_LOG.addFilter(_QuietWritten())
 
 
 def _pages_written() -> None:
     """Wait for the thread that writes the pages; an error it met fails the build, naming the page."""
+    _written.clear()  # (MkDocs logged each page's message as it built the page)
     try:
         write.pages.finish()
     except write.OutputError as error:

@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from generator.errors import OutputError
@@ -175,7 +175,7 @@ class PageWriter:
     writing the pages (at 2,000 papers the difference was within the noise).
     At most `WAITING` pages wait in memory for the thread. `finish()` waits for the pages handed so far
     and raises an error naming the first page that could not be written; `abort()` (a failed build)
-    drops the pages not written yet and waits for the one being written, so that nothing is written
+    drops the pages not written yet and waits for the one being written. Either way nothing is written
     into a site folder after the build gave up on it."""
 
     WAITING = 64
@@ -188,32 +188,38 @@ class PageWriter:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-atlas-pages")
 
     def put(self, path: str, data: bytes) -> None:
-        self._room.acquire()
+        room = self._room
+        room.acquire()
         try:
             future = self._executor.submit(_page_file, path, data)
         except BaseException:
-            self._room.release()
+            room.release()
             raise
-        future.add_done_callback(lambda _: self._room.release())
+        future.add_done_callback(lambda _: room.release())
         with self._lock:
             self._pending.append(future)
 
     def finish(self) -> None:
+        """Wait for every page handed so far, then raise the first error met: none is still being written
+        when the build fails."""
         with self._lock:
             pending, self._pending = self._pending, []
+        wait(pending)
         for future in pending:
             error = future.exception()
             if error is not None:
                 raise error
 
     def abort(self) -> None:
+        """Drop the pages not written yet and wait for the one being written. The thread's executor is shut
+        down and replaced: that also stops a page whose `put` was cut short (Ctrl-C, SIGTERM) before it was
+        listed as pending."""
         with self._lock:
-            pending, self._pending = self._pending, []
-        for future in pending:
-            future.cancel()
-        for future in pending:
-            if not future.cancelled():
-                future.exception()  # waits for it; what went wrong matters no more
+            self._pending = []
+            executor = self._executor
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-atlas-pages")
+        executor.shutdown(wait=True, cancel_futures=True)
+        self._room = threading.BoundedSemaphore(self.WAITING)  # (a slot a cut-short `put` may have kept)
 
 
 pages = PageWriter()  # the site's rendered pages (the hook's on_post_page); one build at a time per process

@@ -518,6 +518,29 @@ def test_a_page_that_cannot_be_written_fails_the_build_naming_it(tmp_path):
     hooks._pages_written()  # the failure was reported once: the next build starts clean
 
 
+def test_a_page_write_error_is_raised_once_every_other_page_is_written(tmp_path, monkeypatch):
+    """The build fails on the first page that could not be written only when the thread has written the
+    others: the staging folder is then removed with nothing left to write into it."""
+    import time
+
+    real = write._page_file
+
+    def slow(path: str, data: bytes) -> None:
+        time.sleep(0.05)
+        real(path, data)
+
+    monkeypatch.setattr(write, "_page_file", slow)
+    (tmp_path / "papers").write_text("a file where a folder should be", encoding="utf-8")
+    pages = write.PageWriter()
+    pages.put(str(tmp_path / "papers" / "a" / "index.html"), b"x")  # fails first
+    later = [tmp_path / f"p{i}" / "index.html" for i in range(5)]
+    for path in later:
+        pages.put(str(path), b"x")
+    with pytest.raises(write.OutputError, match="papers/a/index.html"):
+        pages.finish()
+    assert all(p.exists() for p in later)
+
+
 def test_a_failed_build_leaves_no_page_write_pending(tmp_path, monkeypatch):
     """on_build_error drops the pages not written yet and waits for the one being written: nothing is
     written into the site folder after the build gave up on it."""
