@@ -37,7 +37,7 @@ serve: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(BIN)/python -m generator check --corpus corpus
 
-## bench: every speed target of issue 15 beside the floor (not part of test; 6-9 minutes on a quiet 2-core machine); writes bench/results.md
+## bench: every speed target of issue 15 beside the floor (not part of test; 3-9 minutes on a 2-core machine); writes bench/results.md
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench --only all
 
