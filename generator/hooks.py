@@ -204,6 +204,9 @@ def _pages_written() -> None:
         write.pages.finish()
     except write.OutputError as error:
         raise PluginError(str(error)) from error
+    except Exception as error:  # a bug: still a MkDocs error, never a traceback
+        raise PluginError(f"Paper Atlas: writing the pages failed ({type(error).__name__}: {error}); "
+                          "please report this as a bug") from error
 
 
 # Material's search plugin, in on_page_context, indexes a page unless its front matter excludes it (every
