@@ -182,10 +182,13 @@ class PageWriter:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._room = threading.BoundedSemaphore(self.WAITING)
         self._pending: list[Future] = []
-        # Its thread starts with the first page.
+        self._fresh()
+
+    def _fresh(self) -> None:
+        """A new executor (its thread starts with the first page) and room for WAITING pages."""
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-atlas-pages")
+        self._room = threading.BoundedSemaphore(self.WAITING)
 
     def put(self, path: str, data: bytes) -> None:
         room = self._room
@@ -213,13 +216,13 @@ class PageWriter:
     def abort(self) -> None:
         """Drop the pages not written yet and wait for the one being written. The thread's executor is shut
         down and replaced: that also stops a page whose `put` was cut short (Ctrl-C, SIGTERM) before it was
-        listed as pending."""
+        listed as pending; the room for waiting pages starts afresh too (a cut-short `put` may have kept a
+        place in the old one)."""
         with self._lock:
             self._pending = []
             executor = self._executor
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-atlas-pages")
+            self._fresh()
         executor.shutdown(wait=True, cancel_futures=True)
-        self._room = threading.BoundedSemaphore(self.WAITING)  # (a slot a cut-short `put` may have kept)
 
 
 pages = PageWriter()  # the site's rendered pages (the hook's on_post_page); one build at a time per process
