@@ -22,7 +22,7 @@ from generator import addresses, children, chrome, finished, incremental, pagefi
 from generator.corpus import load_corpus, read_so_far
 from generator.errors import CorpusError
 from generator.render import environment
-from generator.render.paper import indexed_bodies, render_page
+from generator.render.paper import render_page
 from generator.render.site import generate
 from generator.render.vocabulary import render_vocabulary
 
@@ -50,7 +50,8 @@ def on_files(files: Files, config) -> Files:
         def begin(corpus) -> tuple[pagefind.Indexing, str]:
             """What needs no related papers: the helpers, Pagefind's run and the search vocabulary."""
             _start_helpers(corpus)
-            return pagefind.Indexing(files, config, papers=indexed_bodies(corpus.papers)), search_vocabulary(corpus)
+            papers = {addresses.paper(p.slug): (p.title, p.abstract) for p in corpus.papers}
+            return pagefind.Indexing(files, config, papers=papers), search_vocabulary(corpus)
 
         early = read_so_far(corpus_dir(config))
         if early is not None:

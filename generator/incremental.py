@@ -972,10 +972,14 @@ def expand_glob(pattern: str) -> list[str]:
     return [p for alt in m[1].split(",") for p in expand_glob(pattern[:m.start()] + alt + pattern[m.end():])]
 
 
-def stored_pagefind(arguments: list[str], pages: list[tuple[str, bytes]]) -> tuple[str, Path | None]:
-    """(the key of running Pagefind with `arguments` over `pages` (site path, bytes), the index an earlier build
-    made of the same pages with the same arguments, if the cache holds it whole). Pagefind's output depends
-    only on those pages, its version and the arguments (`arguments` name no folder of this build)."""
+def stored_pagefind(arguments: list[str], pages: list[tuple[str, bytes | tuple[str, str]]]) -> tuple[str, Path | None]:
+    """(the key of running Pagefind with `arguments` over `pages` (site path, the stand-in's bytes or the
+    paper's title and abstract it is made of: pagefind_child.stand_ins), the index an earlier build made of the
+    same pages with the same arguments, if the cache holds it whole). Pagefind's output depends only on those
+    pages, the generator's code that makes the paper pages' stand-ins, Pagefind's version and the arguments
+    (`arguments` name no folder of this build)."""
+    import pickle
+
     build = _build
     if build is None:
         return "", None
@@ -983,8 +987,10 @@ def stored_pagefind(arguments: list[str], pages: list[tuple[str, bytes]]) -> tup
         version = metadata.version("pagefind")
     except metadata.PackageNotFoundError:
         version = "none"
-    key = _digest(FORMAT, version.encode(), *(a.encode() for a in arguments),
-                  *(part for path, data in sorted(pages) for part in (os.fsencode(path), data)))
+    key = _digest(FORMAT, build.code.encode(), version.encode(), *(a.encode() for a in arguments),
+                  *(part for path, page in sorted(pages, key=lambda pair: pair[0])
+                    for part in (os.fsencode(path), page if isinstance(page, bytes) else
+                                 pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))))
     stored = build.cache.folder / "pagefind" / key
     known = _read(stored / "digest")
     return key, (stored / "index" if known is not None and _tree_digest(stored / "index") == known else None)

@@ -9,8 +9,10 @@ generated; the about page once MkDocs has converted its Markdown
 single template). As soon as every indexed body is known, each is written as
 a small HTML file into a scratch folder laid out as the site will be, and
 Pagefind indexes that folder in a child process while the pages are generated
-and MkDocs renders Material's templates and writes the site (the child writes
-the small files too, and removes them once Pagefind has read them). The build
+and MkDocs renders Material's templates and writes the site (the child,
+generator/pagefind_child.py, makes the paper pages' small files from their
+titles and abstracts, writes all of them, and removes them once Pagefind has
+read them). The build
 waits for it at the end (on_post_build) and moves the index into the site;
 under `mkdocs serve` a rebuild whose pages are ready first is served with the
 last index, and this run's index follows (`Indexing.finish`, `finish_late`).
@@ -53,7 +55,7 @@ from mkdocs.exceptions import PluginError
 
 from generator import addresses, finished, incremental, write
 from generator.children import popen_kwargs
-from generator.pagefind_child import INDEX, KEEP, PAGES
+from generator.pagefind_child import INDEX, KEEP, PAGES, Page, stand_in
 from generator.render.vocabulary import spaced_compounds
 
 log = logging.getLogger("mkdocs.plugins.paper_atlas")
@@ -150,10 +152,11 @@ def _indexed(dest_uri: str) -> bool:
 class Indexing:
     """Pagefind's run for one build: started when the last indexed body is known, finished after the build."""
 
-    def __init__(self, files, config, papers: dict[str, str] | None = None) -> None:
-        """`files`: the hand-written pages (and the theme's files); `papers`: source path -> what Pagefind
-        reads of each paper page (render.paper.indexed_body), known once the corpus is read, before the
-        pages are generated (the hook checks with `covers` that no page to index came after them)."""
+    def __init__(self, files, config, papers: dict[str, tuple[str, str]] | None = None) -> None:
+        """`files`: the hand-written pages (and the theme's files); `papers`: source path -> the title and
+        abstract of each paper page, of which the child makes what Pagefind reads (render.paper.indexed_body),
+        known once the corpus is read, before the pages are generated (the hook checks with `covers` that no
+        page to index came after them)."""
         self.site = Path(config.site_dir)
         self.lang = (config.theme.get("language") or "en") if config.theme else "en"
         self.papers = papers or {}
@@ -223,7 +226,7 @@ class Indexing:
         pages = [(dest_uri, self._page(src_uri, dest_uri)) for src_uri, dest_uri in self.pages.items()]
         self.key, self.stored = incremental.stored_pagefind(arguments("<site>"), pages)
         if self.stored is None:
-            write.new_file(self.scratch / PAGES, pickle.dumps(pages, protocol=pickle.HIGHEST_PROTOCOL))
+            write.new_file(self.scratch / PAGES, pickle.dumps((self.lang, pages), protocol=pickle.HIGHEST_PROTOCOL))
             self.output = self.scratch / "pagefind.log"
             with self.output.open("wb") as out:
                 self.process = subprocess.Popen(
@@ -231,22 +234,22 @@ class Indexing:
                      *([KEEP] if incremental.serving else []), *command(self.scratch)],
                     stdout=out, stderr=subprocess.STDOUT, **popen_kwargs())
 
-    def _page(self, src_uri: str, dest_uri: str) -> bytes:
+    def _page(self, src_uri: str, dest_uri: str) -> Page:
         """What Pagefind reads of the page that will be written: its language and its body, its compounds
-        spaced (render.vocabulary.spaced_compounds: the index has the words, not "languagebased"). A page MkDocs
-        did not render in this build (`mkdocs build --dirty` leaves unchanged pages as they were) is
+        spaced (render.vocabulary.spaced_compounds: the index has the words, not "languagebased"); for a
+        paper page, its title and abstract, of which the child makes that (pagefind_child.stand_ins). A page
+        MkDocs did not render in this build (`mkdocs build --dirty` leaves unchanged pages as they were) is
         indexed from the file it wrote before."""
         if src_uri in self.papers:
-            body = self.papers[src_uri]  # its compounds spaced already (cached with it)
-        elif src_uri in self.bodies:
+            return self.papers[src_uri]
+        if src_uri in self.bodies:
             body = spaced_compounds(self.bodies[src_uri])
         elif finished.is_finished_file(file := self.docs[src_uri]):  # (a page it was not told of: a fallback)
             body = spaced_compounds(finished.body(file.content_string))
         else:
             page = (self.site / dest_uri).read_bytes().decode("utf-8", errors="replace")
             return spaced_compounds(page).encode("utf-8")
-        return (f'<!doctype html>\n<html lang="{self.lang}">\n<head><meta charset="utf-8"></head>\n'
-                f'<body>\n{body}\n</body>\n</html>\n').encode("utf-8", errors="xmlcharrefreplace")
+        return stand_in(self.lang, body)
 
     def finish(self) -> None:
         """After MkDocs wrote the site (the hook's on_post_build): wait for Pagefind and move its index in.

@@ -1,19 +1,21 @@
-"""The child process of a Pagefind run (generator/pagefind.py): write the stand-ins the build left in the
-scratch folder, run Pagefind's binary over them, then remove them.
+"""The child process of a Pagefind run (generator/pagefind.py): make and write the stand-ins the build asked
+for in the scratch folder, run Pagefind's binary over them, then remove them.
 
     python -m generator.pagefind_child SCRATCH [--keep-stand-ins] PAGEFIND [ARGUMENT...]
 
 (--keep-stand-ins: under `mkdocs serve`, which also runs Pagefind at a lower priority than the build.)
 
-All of it on the second core, while the build renders the site: writing the stand-ins, and removing them
-(10,000 small folders: 3.8 s at the end of a profiled build when the build removed them). Only Pagefind's index
+All of it on the second core, while the build renders the site: making the paper pages' stand-ins from their
+titles and abstracts (render.paper.indexed_body: 1.9 s of the build's own process at 10,000 papers when it made
+them), writing them, and removing them (10,000 small folders: 3.8 s at the end of a profiled build when the
+build removed them). Only Pagefind's index
 (SCRATCH/pagefind) and its log are left for the build. Under `mkdocs serve` (`--keep-stand-ins`) the
 server removes the scratch folder in a thread while the page reloads, sooner than this child could.
 Pagefind dies with this process, which dies with the build (children.die_with_parent). Its exit status is
 Pagefind's.
 
-A module of its own that imports almost nothing: the child's start-up is on the path of every build that
-waits for Pagefind at its end.
+A module of its own that imports almost nothing until it is given papers (render.paper, 0.2 s): the child's
+start-up is on the path of every build that waits for Pagefind at its end.
 """
 
 from __future__ import annotations
@@ -27,10 +29,29 @@ from pathlib import Path
 from generator import write
 from generator.children import popen_kwargs
 
-PAGES = "stand-ins.pickle"  # in the scratch folder: (path in the site, bytes) of each page to write
+PAGES = "stand-ins.pickle"  # in the scratch folder: the language, and (path in the site, Page) of each page
 INDEX = "pagefind"  # Pagefind's output folder in the scratch folder
 KEEP = "--keep-stand-ins"  # under `mkdocs serve`: the server removes the scratch folder
 NICE = 10  # under `mkdocs serve`: Pagefind's priority below the build's
+
+
+Page = bytes | tuple[str, str]  # a stand-in's bytes, or a paper's title and abstract to make them of
+
+
+def stand_in(lang: str, body: str) -> bytes:
+    """The small page Pagefind reads in place of a page of the site: its language and its indexed body."""
+    return (f'<!doctype html>\n<html lang="{lang}">\n<head><meta charset="utf-8"></head>\n'
+            f'<body>\n{body}\n</body>\n</html>\n').encode("utf-8", errors="xmlcharrefreplace")
+
+
+def stand_ins(lang: str, pages: list[tuple[str, Page]]) -> list[tuple[str, bytes]]:
+    """Each page's bytes: given, or made of a paper's title and abstract as the paper page shows them
+    (render.paper.indexed_body, the function that makes that part of the page)."""
+    if all(isinstance(page, bytes) for _, page in pages):
+        return pages  # type: ignore[return-value]
+    from generator.render.paper import indexed_body
+
+    return [(path, page if isinstance(page, bytes) else stand_in(lang, indexed_body(*page))) for path, page in pages]
 
 
 def main(argv: list[str]) -> int:
@@ -41,10 +62,11 @@ def main(argv: list[str]) -> int:
         # Under `mkdocs serve` the pages do not wait for the index (generator/serve.py): the build that makes
         # them comes first on a busy machine, and Pagefind (which inherits this) takes what the build leaves.
         os.nice(NICE)
-    stand_ins = scratch / PAGES
-    pages = pickle.loads(stand_ins.read_bytes())  # written by this build, just now
+    listed = scratch / PAGES
+    lang, asked = pickle.loads(listed.read_bytes())  # written by this build, just now
+    pages = stand_ins(lang, asked)
     write.new_files(scratch, pages)
-    stand_ins.unlink()
+    listed.unlink()
     status = subprocess.run(run, **popen_kwargs()).returncode
     if not keep:
         for top in sorted({path.split("/", 1)[0] for path, _ in pages} - {INDEX}):

@@ -139,7 +139,8 @@ def test_under_serve_an_edited_about_page_is_rendered_at_once_for_pagefind(tmp_p
 
 
 def _child(scratch, pages, *command):
-    """generator.pagefind_child over `pages` ((path, bytes) stand-ins), running `command` in place of Pagefind."""
+    """generator.pagefind_child over `pages` ((path, stand-in bytes or a paper's title and abstract), in English),
+    running `command` in place of Pagefind."""
     import pickle
     import subprocess
     import sys
@@ -147,17 +148,25 @@ def _child(scratch, pages, *command):
     from generator.pagefind_child import PAGES
 
     scratch.mkdir()
-    (scratch / PAGES).write_bytes(pickle.dumps(pages))
+    (scratch / PAGES).write_bytes(pickle.dumps(("en", pages)))
     return subprocess.Popen([sys.executable, "-m", "generator.pagefind_child", str(scratch), *command])
 
 
 def test_the_child_removes_the_stand_ins_once_pagefind_read_them_and_keeps_the_index(tmp_path):
     import sys
 
-    pages = [("papers/a/index.html", b"<h1>a</h1>"), ("about/index.html", b"<h1>about</h1>")]
-    # In place of Pagefind: checks the stand-ins are there, writes an index, exits 3.
+    from generator.pagefind_child import stand_in
+    from generator.render.paper import indexed_body
+
+    paper = ("Language-based <b>Spiking</b> nets", "A language-based abstract, see https://x.org/a_b.")
+    made = stand_in("en", indexed_body(*paper))
+    assert b'data-pagefind-body' in made and b"language -based" in made.lower() and b"<b>" not in made
+    pages = [("papers/a/index.html", paper), ("about/index.html", b"<h1>about</h1>")]
+    # In place of Pagefind: checks the stand-ins are there (a paper's made of its title and abstract as the
+    # paper page shows them), writes an index, exits 3.
     reads = ("import pathlib, sys; s = pathlib.Path(sys.argv[1]); "
-             "assert (s / 'papers/a/index.html').read_bytes() == b'<h1>a</h1>'; "
+             f"assert (s / 'papers/a/index.html').read_bytes() == {made!r}; "
+             "assert (s / 'about/index.html').read_bytes() == b'<h1>about</h1>'; "
              "(s / 'pagefind').mkdir(); (s / 'pagefind/index.json').write_text('{}'); sys.exit(3)")
     scratch = tmp_path / "scratch"
     assert _child(scratch, pages, sys.executable, "-c", reads, str(scratch)).wait(30) == 3  # Pagefind's status

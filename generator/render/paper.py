@@ -213,17 +213,11 @@ def indexed_body(title: str, abstract: str) -> str:
     """What Pagefind reads of a paper's page: its `data-pagefind-body`, made by the function that makes it on
     the page (fragments.indexed), without the facts Pagefind ignores, its compounds spaced
     (vocabulary.spaced_compounds). Pagefind makes the same index of it as of the page with its compounds
-    spaced (tests/test_pagefind.py), and it needs nothing but the paper's title and abstract: Pagefind
-    starts on it as soon as the corpus is read, before any page is made (generator/pagefind.py)."""
+    spaced (tests/test_pagefind.py), and it needs nothing but the paper's title and abstract: Pagefind's
+    child process makes it, as soon as the corpus is read, before any page is made (generator/pagefind.py,
+    pagefind_child.py)."""
     body = fragments.indexed(title, abstract, heading_ids(title), plain_forms(f"{title} {abstract}"))
     return spaced_compounds(body + "\n")
-
-
-def indexed_bodies(papers: tuple[Paper, ...]) -> dict[str, str]:
-    """Source path -> indexed_body, for every paper; in a build with a cache, made again only for the papers
-    whose title or abstract changed (2 s at 10,000 papers)."""
-    bodies = incremental.memo_each(indexed_body, [(p.title, p.abstract) for p in papers])
-    return {addresses.paper(p.slug): body for p, body in zip(papers, bodies, strict=True)}
 
 
 def paper_pages(site: SiteIndex, base_url: str = "") -> Callable[[], list[tuple[str, str]]]:
