@@ -10,7 +10,8 @@ The key is what the part reads of the page:
 - the folder of the page's address, from which every relative link of the part goes (`_where`);
 - the base of its links (`base_url`: the 404 page's links are absolute);
 - which nav page is active (each page in the nav, whose entry is highlighted and holds its table of
-  contents, has a key of its own).
+  contents, has a key of its own);
+- for the table of contents, the page's headings (`_headings`: every paper page has the same few).
 
 Material's own partial is rendered as an include would render it, under the name `material/...` (`loader`).
 The kept parts are forgotten at the start of each build (`forget`): under `mkdocs serve` the config, the nav
@@ -48,7 +49,7 @@ def loader(env: jinja2.Environment) -> jinja2.BaseLoader:
 def once(context: jinja2.runtime.Context, name: str, render: Callable[[], str] | None = None) -> str:
     """The part `name` of this page: `render()` (a block's `super`), or Material's partial of that name,
     rendered for the first page of its key and kept for the others."""
-    key = (name, context.get("base_url"), _where(context))
+    key = (name, context.get("base_url"), _where(context), _headings(context) if name == TOC else ())
     html = _kept.get(key) if keep else None
     if html is None:
         if render is None:
@@ -58,6 +59,25 @@ def once(context: jinja2.runtime.Context, name: str, render: Callable[[], str] |
             html = str(render())
         _kept[key] = html
     return html
+
+
+TOC = "partials/toc.html"  # Material's table of contents: it reads the page's headings (page.toc), no link
+
+
+def _headings(context: jinja2.runtime.Context) -> tuple:
+    """What Material's table of contents reads of the page's headings: each one's title, anchor, level and
+    typeset title, and those of the headings under it; of a page whose first heading is its title (an h1),
+    only the headings under that one, as Material shows (partials/toc.html)."""
+    page = context.get("page")
+    toc = list(page.toc) if page is not None else []
+    if toc and toc[0].level == 1:
+        toc = toc[0].children
+    return _items(toc)
+
+
+def _items(toc) -> tuple:
+    return tuple((item.title, item.id, item.level, repr(getattr(item, "typeset", None)), _items(item.children))
+                 for item in toc)
 
 
 def _where(context: jinja2.runtime.Context) -> tuple:

@@ -140,6 +140,23 @@ def test_nav_on_a_paper_page_lists_no_paper(real_site, papers):
     assert not [text for text, _ in links if text in titles], "a paper is in the nav"
 
 
+def test_every_page_lists_its_own_headings_in_its_table_of_contents(real_site):
+    """The table of contents is rendered once for all the pages of one folder with the same headings
+    (generator/chrome.py): each page's must list that page's own headings, in order. The theme pages
+    share a folder and hold different year headings, so a table kept from another page would show."""
+    import lxml.html
+
+    by_folder: dict[str, set[tuple[str, ...]]] = {}
+    for page in sorted(real_site.glob("**/index.html")):
+        tree = lxml.html.fromstring(page.read_bytes())
+        headings = ["#" + h.get("id") for h in tree.xpath(
+            "//article//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][@id]")]
+        toc = [a.get("href") for a in tree.xpath('//div[@data-md-type="toc"]//a[contains(@class, "md-nav__link")]')]
+        assert toc == headings, page
+        by_folder.setdefault(page.relative_to(real_site).parent.parent.as_posix(), set()).add(tuple(toc))
+    assert len(by_folder["themes"]) >= 2 and len(by_folder["papers"]) == 1, by_folder.get("themes")
+
+
 # Strict build
 
 def test_mkdocs_strict_build_prints_no_warning(real_site, real_site_log):
