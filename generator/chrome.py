@@ -80,6 +80,17 @@ def _items(toc) -> tuple:
                  for item in toc)
 
 
+def translate(key: str, look_up: Callable[[str], str]) -> str:
+    """Material's text for `key` in the site's language: look_up(key) (Material's lookup, in
+    docs/overrides/partials/language.html) once per build for each key, not at every call (a build has one
+    language; the kept texts are forgotten at the start of each build)."""
+    name = ("translate", key)
+    found = _kept.get(name) if keep else None
+    if found is None:
+        found = _kept[name] = str(look_up(key))
+    return found
+
+
 def _where(context: jinja2.runtime.Context) -> tuple:
     """What a shared part reads of the page it is on: the folder of its URL (every relative link of the part
     goes from there: "papers/a/" and "papers/b/" link alike to "../../about/") and which nav page is active.

@@ -154,6 +154,7 @@ def on_env(env, config, files):
     _set_aside.clear()  # (what a failed build may have left)
     env.loader = chrome.loader(env)
     env.globals["once"] = chrome.once
+    env.globals["translate"] = chrome.translate
     return env
 
 

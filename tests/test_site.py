@@ -157,7 +157,30 @@ def test_every_page_lists_its_own_headings_in_its_table_of_contents(real_site):
     assert len(by_folder["themes"]) >= 2 and len(by_folder["papers"]) == 1, by_folder.get("themes")
 
 
-# Strict build
+@pytest.mark.parametrize("language", ["en", "de", "ja"])
+def test_translations_are_the_ones_material_looks_up(language):
+    """docs/overrides/partials/language.html looks each text up once per build (chrome.translate), through
+    Material's own lookup: the texts must be Material's, in the site's language, then English, then the key."""
+    from types import SimpleNamespace
+
+    from mkdocs.theme import Theme
+
+    from generator import chrome
+
+    theme = Theme(name="material", custom_dir=str(ROOT / "docs" / "overrides"), language=language)
+    env = theme.get_env()
+    env.loader = chrome.loader(env)
+    env.globals["translate"] = chrome.translate
+    keys = ["language", "toc", "search.result.more.other", "action.skip", "no.such.text"]
+    template = '{%% import "%s" as lang with context %%}{%% for key in keys %%}{{ lang.t(key) }}|{%% endfor %%}'
+    config = SimpleNamespace(theme=theme)
+    chrome.forget()
+    ours = [env.from_string(template % "partials/language.html").render(config=config, keys=keys)
+            for _ in range(2)]  # (the second from what the first kept)
+    material = env.from_string(template % "material/partials/language.html").render(config=config, keys=keys)
+    assert ours == [material, material] and material.startswith(f"{language}|") and "|no.such.text|" in material
+
+
 
 def test_mkdocs_strict_build_prints_no_warning(real_site, real_site_log):
     """real_site is built by plain `mkdocs build --strict` (the hook's default corpus/ beside mkdocs.yml)."""
