@@ -171,6 +171,20 @@ class PageCache:
     def get(self, key: str) -> bytes | None:
         return self.get_file(self._path(key))
 
+    def present(self, keys: list[str]) -> set[str]:
+        """Those of `keys` that have an entry file (not checked: `get` checks it), found by listing each
+        folder of entries once, not by opening a file per key (a first build at 10,000 papers spent 0.8 s
+        trying to open 10,000 missing files)."""
+        paths = {key: self._path(key) for key in keys}
+        names: set[str] = set()
+        for folder in {path.parent for path in paths.values()}:
+            try:
+                with os.scandir(folder) as entries:
+                    names.update(entry.name for entry in entries)
+            except OSError:  # no such folder: none of its keys
+                continue
+        return {key for key, path in paths.items() if path.name in names}
+
     @staticmethod
     def get_file(path: Path) -> bytes | None:
         """An entry's bytes, or None when the file is missing, damaged or of another layout."""
@@ -676,6 +690,8 @@ def reuse(files, generated: dict[str, str | bytes], html_links: dict[str, list[s
 
     # Reading, checking and writing a page is mostly system calls and hashing, which let other threads run.
     rest = [i for i, linked in enumerate(found) if not linked]
+    present = build.cache.present([keys[i] for i in rest])
+    rest = [i for i in rest if keys[i] in present]
     with ThreadPoolExecutor(4) as pool:
         copied = pool.map(copy, [keys[i] for i in rest], [page_files[i].abs_dest_path for i in rest])
         for i, cached in zip(rest, copied, strict=True):
