@@ -988,12 +988,13 @@ def expand_glob(pattern: str) -> list[str]:
     return [p for alt in m[1].split(",") for p in expand_glob(pattern[:m.start()] + alt + pattern[m.end():])]
 
 
-def stored_pagefind(arguments: list[str], pages: list[tuple[str, bytes | tuple[str, str]]]) -> tuple[str, Path | None]:
+def stored_pagefind(arguments: list[str], pages: list[tuple[str, bytes | tuple[str, str]]], lang: str
+                    ) -> tuple[str, Path | None]:
     """(the key of running Pagefind with `arguments` over `pages` (site path, the stand-in's bytes or the
-    paper's title and abstract it is made of: pagefind_child.stand_ins), the index an earlier build made of the
-    same pages with the same arguments, if the cache holds it whole). Pagefind's output depends only on those
-    pages, the generator's code that makes the paper pages' stand-ins, Pagefind's version and the arguments
-    (`arguments` name no folder of this build)."""
+    paper's title and abstract it is made of in the language `lang`: pagefind_child.stand_ins), the index an
+    earlier build made of the same pages with the same arguments, if the cache holds it whole). Pagefind's
+    output depends only on those pages, the generator's code that makes the paper pages' stand-ins,
+    Pagefind's version and the arguments (`arguments` name no folder of this build)."""
     import pickle
 
     build = _build
@@ -1003,7 +1004,7 @@ def stored_pagefind(arguments: list[str], pages: list[tuple[str, bytes | tuple[s
         version = metadata.version("pagefind")
     except metadata.PackageNotFoundError:
         version = "none"
-    key = _digest(FORMAT, build.code.encode(), version.encode(), *(a.encode() for a in arguments),
+    key = _digest(FORMAT, build.code.encode(), version.encode(), lang.encode(), *(a.encode() for a in arguments),
                   *(part for path, page in sorted(pages, key=lambda pair: pair[0])
                     for part in (os.fsencode(path), page if isinstance(page, bytes) else
                                  pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))))

@@ -224,7 +224,7 @@ class Indexing:
         small files cost this process, which renders the site meanwhile, a second at 2,000 papers."""
         self.scratch = Path(tempfile.mkdtemp(prefix="paper-atlas-pagefind-"))
         pages = [(dest_uri, self._page(src_uri, dest_uri)) for src_uri, dest_uri in self.pages.items()]
-        self.key, self.stored = incremental.stored_pagefind(arguments("<site>"), pages)
+        self.key, self.stored = incremental.stored_pagefind(arguments("<site>"), pages, self.lang)
         if self.stored is None:
             write.new_file(self.scratch / PAGES, pickle.dumps((self.lang, pages), protocol=pickle.HIGHEST_PROTOCOL))
             self.output = self.scratch / "pagefind.log"

@@ -216,7 +216,7 @@ class PageWriter:
                 raise error
 
     def abort(self) -> None:
-        """Drop the pages not written yet and wait for the one being written. The thread's executor is shut
+        """Drop the pages not written yet and wait for those being written. The threads' executor is shut
         down and replaced: that also stops a page whose `put` was cut short (Ctrl-C, SIGTERM) before it was
         listed as pending; the room for waiting pages starts afresh too (a cut-short `put` may have kept a
         place in the old one)."""

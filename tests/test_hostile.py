@@ -115,7 +115,9 @@ def hostile_site(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     corpus = copy_dumps(base / "corpus", *HOSTILE.glob("*.txt"), MORE / "hostile_long_title.txt")
     site = base / "site"
-    result = run_cli("build", "--corpus", str(corpus), "--site", str(site))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAPER_ATLAS_CACHE", str(base / "cache"))  # its own: every page rendered here
+        result = run_cli("build", "--corpus", str(corpus), "--site", str(site))
     assert result.returncode == 0, result.stdout + result.stderr
     return site
 
@@ -497,11 +499,13 @@ def test_every_page_is_the_one_material_renders_for_that_page_alone(hostile_site
     """Two shortcuts through Material's page rendering: generator/chrome.py renders the site navigation,
     the search box and the script configuration once for all the pages of a folder, and the hook sets a
     generated page's content aside while Material's search plugin runs (hooks.on_page_context). Every page
-    must be the one Material renders for that page alone, without them."""
+    must be the one Material renders for that page alone, without them. (Each build has a cache of its own:
+    a page taken from a cache would not be rendered at all.)"""
     from generator import chrome, hooks
 
     monkeypatch.setattr(chrome, "keep", False)
     monkeypatch.setattr(hooks, "set_aside", False)
+    monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache"))
     corpus = copy_dumps(tmp_path / "corpus", *HOSTILE.glob("*.txt"), MORE / "hostile_long_title.txt")
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site"))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -207,3 +207,21 @@ def test_pagefind_dies_with_the_child_that_runs_it(tmp_path):
     else:
         os.kill(pagefind, signal.SIGKILL)
         raise AssertionError("Pagefind outlived the child that ran it")
+
+
+def test_a_stored_index_is_found_only_for_the_same_papers_language_and_code(tmp_path, monkeypatch):
+    """The index kept in the cache is keyed by what the stand-ins are made of: each paper's title and
+    abstract (the child makes its stand-in: pagefind_child.stand_ins), the other pages' bytes, the site's
+    language (every stand-in's <html lang>) and the generator's code (indexed_body)."""
+    from generator import incremental
+
+    def key(pages, lang="en", code="code"):
+        monkeypatch.setattr(incremental, "_build", incremental.Build(incremental.PageCache(tmp_path), "site", code))
+        return incremental.stored_pagefind(pagefind.arguments("<site>"), pages, lang)[0]
+
+    pages = [("papers/a/index.html", ("A title", "An abstract.")), ("about/index.html", b"<h1>about</h1>")]
+    same = key(list(reversed(pages)))
+    assert key(pages) == same and len({same, key(pages, lang="de"), key(pages, code="other code"),
+                                       key([pages[0], ("about/index.html", b"<h1>About</h1>")]),
+                                       key([("papers/a/index.html", ("A title", "An abstract!")), pages[1]]),
+                                       key([("papers/b/index.html", pages[0][1]), pages[1]])}) == 6
