@@ -29,6 +29,19 @@ settings.register_profile("deep", max_examples=1000, deadline=None, suppress_hea
 settings.load_profile(os.environ.get("PAPER_ATLAS_HYPOTHESIS", "ci"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory):
+    """Builds made in the tests keep their cache in the session's temp folder, not in the repository's
+    .cache/paper-atlas (unless PAPER_ATLAS_CACHE is set): a page a test means to render is never taken from an
+    earlier run's cache, and a run starts as cold as CI. A test comparing builds sets a cache of its own."""
+    if os.environ.get("PAPER_ATLAS_CACHE"):
+        yield
+        return
+    os.environ["PAPER_ATLAS_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    os.environ.pop("PAPER_ATLAS_CACHE", None)
+
+
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory) -> Path:
     """The site built from the real corpus by plain `mkdocs build --strict`, once per test session.
