@@ -9,7 +9,6 @@ corpus gives the same bytes. Its address is addresses.SEARCH_VOCABULARY.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections import Counter
@@ -59,11 +58,10 @@ def render_vocabulary(papers: Iterable[Paper]) -> str:
 _MIXED_CASE = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 
 
-@functools.lru_cache(maxsize=1 << 15)
 def plain_forms(text: str) -> str:
     """The lowercase words of `text`'s mixed-case words ("LLM-BRAIn" -> "llm brain"), once each,
-    for Pagefind to index beside the text as written (paper pages carry them hidden). Kept for the
-    last 32,768 texts: a paper's page and Pagefind's stand-in of it ask for the same text."""
+    for Pagefind to index beside the text as written (paper pages carry them hidden; Pagefind's child
+    makes the stand-ins' own: pagefind_child.stand_ins)."""
     seen: dict[str, None] = {}
     search = _MIXED_CASE.search
     for token in text.split():
