@@ -169,7 +169,7 @@ def on_pre_page(page, config, files):
 
 
 def on_post_page(output: str, page, config) -> str:
-    """The page goes to the cache (incremental.keep) and to the threads that write the site's pages
+    """The page goes to the cache (incremental.keep) and to the thread that writes the site's pages
     (write.PageWriter); MkDocs, given an empty output, writes nothing (its "Page skipped" message for
     such a page is left out: _QuietWritten)."""
     data = output.encode("utf-8", errors="xmlcharrefreplace")  # the bytes MkDocs writes (its _build_page)
@@ -200,7 +200,7 @@ _MKDOCS_BUILD_LOG.addFilter(_QuietWritten())
 
 
 def _pages_written() -> None:
-    """Wait for the threads that write the pages; an error they met fails the build, naming the page."""
+    """Wait for the thread that writes the pages; an error it met fails the build, naming the page."""
     _written.clear()  # (MkDocs logged each page's message as it built the page)
     try:
         write.pages.finish()

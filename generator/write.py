@@ -166,21 +166,22 @@ def new_file(path: Path, data: bytes) -> None:
 
 
 class PageWriter:
-    """The pages MkDocs renders, written by two threads while MkDocs renders the next ones (the hook's
+    """The pages MkDocs renders, written by a thread while MkDocs renders the next ones (the hook's
     on_post_page hands each page here and gives MkDocs an empty output, which it does not write).
 
     A page is written as MkDocs' own `utils.write_file` writes it: its folder made, the file opened and
     written in place. Making folders and files is mostly the kernel's work, done with the GIL released,
     on the second core: whole builds of 10,000 papers took 32.7-34.0 s against 34.6-37.7 s with MkDocs
-    writing the pages (at 2,000 papers the difference was within the noise). With one thread, MkDocs
-    waited 4.1 s for it at 10,000 papers (py-spy --idle); with two, 0.1 s.
-    At most `WAITING` pages wait in memory for the threads. `finish()` waits for the pages handed so far
+    writing the pages (at 2,000 papers the difference was within the noise). A second thread only moves
+    the wait to the page cache's writer (py-spy --idle at 10,000 papers: MkDocs waited 0.87 s for this one
+    and 0.26 s for the cache's; with two, none and 1.22 s).
+    At most `WAITING` pages wait in memory for the thread. `finish()` waits for the pages handed so far
     and raises an error naming the first page that could not be written; `abort()` (a failed build)
-    drops the pages not written yet and waits for those being written. Either way nothing is written
+    drops the pages not written yet and waits for the one being written. Either way nothing is written
     into a site folder after the build gave up on it."""
 
     WAITING = 64
-    THREADS = 2
+    THREADS = 1
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -188,7 +189,7 @@ class PageWriter:
         self._fresh()
 
     def _fresh(self) -> None:
-        """A new executor (its threads start with the first pages) and room for WAITING pages."""
+        """A new executor (its thread starts with the first page) and room for WAITING pages."""
         self._executor = ThreadPoolExecutor(max_workers=self.THREADS, thread_name_prefix="paper-atlas-pages")
         self._room = threading.BoundedSemaphore(self.WAITING)
 
@@ -216,7 +217,7 @@ class PageWriter:
                 raise error
 
     def abort(self) -> None:
-        """Drop the pages not written yet and wait for those being written. The threads' executor is shut
+        """Drop the pages not written yet and wait for the one being written. The thread's executor is shut
         down and replaced: that also stops a page whose `put` was cut short (Ctrl-C, SIGTERM) before it was
         listed as pending; the room for waiting pages starts afresh too (a cut-short `put` may have kept a
         place in the old one)."""
