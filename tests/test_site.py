@@ -184,6 +184,7 @@ def test_translations_are_the_ones_material_looks_up(language):
     assert ours == [material, material] and material.startswith(f"{language}|") and "|no.such.text|" in material
 
 
+# Strict build
 
 def test_mkdocs_strict_build_prints_no_warning(real_site, real_site_log):
     """real_site is built by plain `mkdocs build --strict` (the hook's default corpus/ beside mkdocs.yml)."""
