@@ -42,6 +42,15 @@ def _own_cache(tmp_path_factory):
     os.environ.pop("PAPER_ATLAS_CACHE", None)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _scikit_learn_imported():
+    """Each test process imports scikit-learn once, as `mkdocs serve` has it after its first build: the
+    in-process builds compute their related papers here (corpus._related_worker), instead of each starting
+    a child that imports it again (0.9 CPU seconds each; 16 children in a run of the suite). A one-off
+    build's child is tested on its own (test_related.py), and by every build run as a command."""
+    import sklearn.feature_extraction.text  # noqa: F401
+
+
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory) -> Path:
     """The site built from the real corpus by plain `mkdocs build --strict`, once per test session.
