@@ -181,7 +181,6 @@ class PageWriter:
     into a site folder after the build gave up on it."""
 
     WAITING = 64
-    THREADS = 1
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -190,7 +189,7 @@ class PageWriter:
 
     def _fresh(self) -> None:
         """A new executor (its thread starts with the first page) and room for WAITING pages."""
-        self._executor = ThreadPoolExecutor(max_workers=self.THREADS, thread_name_prefix="paper-atlas-pages")
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-atlas-pages")
         self._room = threading.BoundedSemaphore(self.WAITING)
 
     def put(self, path: str, data: bytes) -> None:
