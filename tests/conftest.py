@@ -92,7 +92,8 @@ def real_site_url(real_site):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright. Missing Chromium fails under CI=true."""
+    """Debian's Chromium driven by Playwright (its headless build when installed: helpers.chromium_path).
+    Missing Chromium fails under CI=true."""
     executable = chromium_path()
     if executable is None:
         if os.environ.get("CI") == "true":
