@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files
 from generator import addresses, children, chrome, finished, incremental, pagefind, serve, write
 from generator.corpus import load_corpus, read_so_far
 from generator.errors import CorpusError
-from generator.render import environment
+from generator.render import environment, site
 from generator.render.paper import render_page
 from generator.render.site import generate
 from generator.render.vocabulary import render_vocabulary
@@ -101,8 +101,9 @@ def _start_helpers(corpus) -> None:
     """In a one-off build, child processes start now and import what they need meanwhile: one that draws the
     charts (matplotlib: 1 s), and, for many papers, one that renders half of the paper pages
     (incremental.memo_each_helped). Not when the cache holds paper pages already: a rebuild makes few; nor
-    the charts' one in a process whose own worker drew charts before (it keeps matplotlib)."""
-    if not children.asked_before():
+    the charts' one in a process whose own worker drew charts before (it keeps matplotlib), or that draws
+    them itself (site.charts_drawn_here: matplotlib is loaded here)."""
+    if not children.asked_before() and not site.charts_drawn_here():
         incremental.start_helper("charts", ("generator.render.charts",), unless_made=render_page)
     if len(corpus.papers) >= incremental.HELPED_AT_LEAST:
         incremental.start_helper("pages", ("generator.render.paper",), unless_made=render_page)

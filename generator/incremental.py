@@ -536,15 +536,17 @@ def _each_entries(path: Path) -> dict[str, Any]:
     return entries
 
 
-def memo_later(function, *args, key: tuple | None = None, worker=None):
+def memo_later(function, *args, key: tuple | None = None, worker=None, here: bool = False):
     """A function that returns function(*args): from the cache when it holds the call, else computed in a
-    child process (generator.children.Call) that runs while this one goes on. Outside a build with a cache
-    it is computed here, when asked for (no process to start for a test or a one-off render).
+    child process (generator.children.Call) that runs while this one goes on. Outside a build with a cache,
+    or when `here` (this process has what the function imports, which a child would import again), it is
+    computed here, when asked for (no process to start for a test or a one-off render).
 
     `key`, if given, stands for the arguments in the cache key: the part of them the result depends on
     (the charts read the papers' dates and first themes, not their text), so that an edit of anything
     else finds the result cached. `worker`: a child process of the call's own, started earlier
-    (children.Worker), stopped when the cache holds the result or there is no build."""
+    (children.Worker), stopped when the cache holds the result, it is computed `here`, or there is no
+    build."""
     import pickle
 
     build = _build
@@ -554,17 +556,18 @@ def memo_later(function, *args, key: tuple | None = None, worker=None):
         return lambda: function(*args)
     cache, key_ = MemoCache(build.cache.folder), _memo_key(build, function, args if key is None else key)
     data = cache.get(key_)
-    if data is not None:
+    if data is not None or here:
         if worker is not None:
             worker.stop()
+    if data is not None:
         result = pickle.loads(data)
         return lambda: result
     from generator.children import Call
 
-    call = Call(function, *args, worker=worker)
+    call = None if here else Call(function, *args, worker=worker)
 
     def finish():
-        result = call.result()
+        result = function(*args) if call is None else call.result()
         cache.put(key_, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         return result
 

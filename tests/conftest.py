@@ -43,12 +43,16 @@ def _own_cache(tmp_path_factory):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _scikit_learn_imported():
-    """Each test process imports scikit-learn once, as `mkdocs serve` has it after its first build: the
-    in-process builds compute their related papers here (corpus._related_worker), instead of each starting
-    a child that imports it again (0.9 CPU seconds each; 16 children in a run of the suite). A one-off
-    build's child is tested on its own (test_related.py), and by every build run as a command."""
+def _scikit_learn_and_matplotlib_imported():
+    """Each test process imports scikit-learn and matplotlib once, as `mkdocs serve` has scikit-learn after
+    its first build: the in-process builds compute their related papers here (corpus._related_worker) and
+    draw their charts here (render.site.charts_drawn_here), instead of each starting a child that imports
+    them again (0.9 and 0.5 CPU seconds; 16 and 18 such children in a run of the suite). A one-off build's
+    children are tested on their own (test_related.py, test_incremental.py), and by every build run as a
+    command."""
     import sklearn.feature_extraction.text  # noqa: F401
+
+    import generator.render.charts  # noqa: F401
 
 
 @pytest.fixture(scope="session")

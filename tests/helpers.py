@@ -135,7 +135,7 @@ def run_cli_process(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess
 # What a build imports, imported once by the process fresh builds are forked from.
 FRESH_PRELOAD = ["helpers", "generator.cli", "generator.hooks", "generator.render.site", "mkdocs.__main__",
                  "mkdocs.commands.build", "mkdocs.config.defaults", "material", "markdown", "jinja2", "numpy",
-                 "sklearn.feature_extraction.text"]
+                 "sklearn.feature_extraction.text", "generator.render.charts"]
 
 
 @functools.lru_cache(maxsize=1)

@@ -622,6 +622,7 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
     (memo_each_helped) and another draws the charts; the site is byte for byte the one this process makes
     alone. A helper the build does not need is stopped."""
     from generator import children
+    from generator.render import site
     from helpers import CORPUS, make_corpus, run_cli, tree_hash
 
     dumps = sorted(CORPUS.glob("*.txt"))
@@ -638,6 +639,9 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
 
     workers: list[children.Worker] = []
     monkeypatch.setattr(children, "Call", Recorded)
+    drawn_here = site.charts_drawn_here
+    # (a one-off build's process has not imported matplotlib; this one has)
+    monkeypatch.setattr(site, "charts_drawn_here", lambda: False)
     sites = {}
     for helped in (False, True):
         calls.clear()
@@ -666,6 +670,21 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-asked"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert ("_charts", False, 0) in calls and not any(worker for name, worker, _ in calls if name == "_charts")
+    # A process that has imported matplotlib draws them itself, no child at all, and the same bytes.
+    monkeypatch.setattr(site, "charts_drawn_here", drawn_here)
+    monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache-here"))
+    monkeypatch.setattr(children, "_asked", 0)
+    calls.clear()
+    started: list[str] = []
+    start_helper = incremental.start_helper
+    monkeypatch.setattr(incremental, "start_helper", lambda name, *args, **kw: started.append(name)
+                        or start_helper(name, *args, **kw))
+    result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-here"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert drawn_here() and not [name for name, _, _ in calls if name == "_charts"], calls
+    assert "charts" not in started and started == ["pages"], started
+    assert tree_hash(tmp_path / "site-here") == tree_hash(tmp_path / "site-asked")
+    monkeypatch.setattr(site, "charts_drawn_here", lambda: False)
     # A build that fails while a helper is at work (the paper pages asked for, never waited for) stops it.
     from generator.render import lists
 

@@ -10,6 +10,7 @@ Charts, feeds and papers.json are finished files. Addresses come from
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 
 from generator import addresses as at
@@ -40,17 +41,24 @@ def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | by
     yield from feeds(site, site_url)
 
 
+def charts_drawn_here() -> bool:
+    """Whether this process draws the charts itself: it has imported matplotlib already (a test process,
+    a program that drew before), so a child would only import it again (0.5 CPU seconds). A build run as a
+    command, or `mkdocs serve`, has not: its charts are drawn by a child while the pages render."""
+    return "matplotlib" in sys.modules
+
+
 def charts(site: SiteIndex) -> Callable[[], tuple[list[tuple[str, str]], dict[str, str]]]:
     """A function returning the SVG chart files and each chart's text alternative by its path: from the
     build's cache when the same charts were drawn before (matplotlib is slow), else drawn in a child
-    process meanwhile (incremental.memo_later)."""
+    process meanwhile (incremental.memo_later), or here when matplotlib is loaded here (charts_drawn_here)."""
     papers, themes = site.corpus.papers, site.corpus.themes
     by_theme = {slug: tuple(papers) for slug, papers in site.by_theme.items()}
     drawn_from = (tuple((t.slug, t.name) for t in themes),
                   tuple((p.date, p.themes[0].theme if p.themes else None) for p in papers),
                   {slug: tuple(p.date for p in members) for slug, members in by_theme.items()})
     return incremental.memo_later(_charts, papers, themes, by_theme, key=drawn_from,
-                                  worker=incremental.take_helper("charts"))
+                                  worker=incremental.take_helper("charts"), here=charts_drawn_here())
 
 
 def _charts(papers: tuple[Paper, ...], themes: tuple[Theme, ...],
