@@ -623,10 +623,9 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
     alone. A helper the build does not need is stopped."""
     from generator import children
     from generator.render import site
-    from helpers import CORPUS, make_corpus, run_cli, tree_hash
+    from helpers import make_corpus, run_cli, tree_hash
 
-    dumps = sorted(CORPUS.glob("*.txt"))
-    corpus = make_corpus(tmp_path / "corpus", {"a.txt": dumps[0].read_text(encoding="utf-8")})
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 12, 1)})
     calls: list[tuple[str, bool, int]] = []
 
     class Recorded(children.Call):
@@ -658,7 +657,7 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
         assert not incremental._helpers and not incremental._taken
     assert sites[True] == sites[False]
     # A rebuild (the cache holds paper pages) makes few: no helper starts.
-    (corpus / "b.txt").write_text(dumps[1].read_text(encoding="utf-8"), encoding="utf-8")
+    change_add_dump(corpus)
     calls.clear()
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-True"))
     assert result.returncode == 0, result.stdout + result.stderr
