@@ -556,9 +556,8 @@ def memo_later(function, *args, key: tuple | None = None, worker=None, here: boo
         return lambda: function(*args)
     cache, key_ = MemoCache(build.cache.folder), _memo_key(build, function, args if key is None else key)
     data = cache.get(key_)
-    if data is not None or here:
-        if worker is not None:
-            worker.stop()
+    if worker is not None and (data is not None or here):
+        worker.stop()
     if data is not None:
         result = pickle.loads(data)
         return lambda: result

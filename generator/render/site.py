@@ -43,7 +43,7 @@ def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | by
 
 def charts_drawn_here() -> bool:
     """Whether this process draws the charts itself: it has imported matplotlib already (a test process,
-    a program that drew before), so a child would only import it again (0.5 CPU seconds). A build run as a
+    a program that uses matplotlib itself), so a child would only import it again (0.5 CPU seconds). A build run as a
     command, or `mkdocs serve`, has not: its charts are drawn by a child while the pages render."""
     return "matplotlib" in sys.modules
 
