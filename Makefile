@@ -24,11 +24,13 @@ site: $(VENV)/.installed
 	$(BIN)/python -m generator build --corpus corpus --site site
 
 ## test: install the test dependencies, lint (ruff), type-check (mypy) and run the tests
-## (PAPER_ATLAS_HYPOTHESIS=deep for more property-test examples)
+## (PAPER_ATLAS_HYPOTHESIS=deep for more property-test examples). Bytecode is cached for the run even where
+## the environment sets PYTHONDONTWRITEBYTECODE: the test processes and the ~130 Python processes they start
+## import generator/ and the tests from __pycache__ instead of compiling them again.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests
 	$(BIN)/mypy generator
-	$(BIN)/python -m pytest -n 3
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 3
 
 ## serve: preview at http://127.0.0.1:8000/paper-atlas/ (the path of site_url), rebuilding when docs/ or corpus/ change
 serve: $(VENV)/.installed
