@@ -46,6 +46,15 @@ def test_any_text_gives_well_formed_lines(pairs):
     assert text == render_vocabulary([paper(t, a) for t, a in pairs])  # same corpus, same bytes
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F) | st.sampled_from("éßİİﬁ²½٣_"), max_size=80))
+@example("ab abc abcd abcde a1bcd_efgh ABCD-Efgh x__yyyy")
+def test_long_words_of_ascii_text_are_those_of_the_unicode_rule(text):
+    """The fast path for ASCII text (`_long_words`) finds exactly the words `words` finds, four letters or more."""
+    from generator.render.vocabulary import _long_words, words
+
+    assert _long_words(text) == [w for w in words(text) if len(w) >= MIN_LENGTH]
+
+
 def test_real_site_ships_the_vocabulary(real_site):
     words = dict(lines((real_site / addresses.SEARCH_VOCABULARY).read_text(encoding="utf-8")))
     for word in ("hopfield", "kuramoto", "hippocampus", "schizophrenia", "memorization"):

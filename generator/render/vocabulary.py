@@ -30,7 +30,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFKC", text).lower())
 
 
+# ASCII text is its own NFKC form, and its letters are a-z once lowercased: the words of MIN_LENGTH letters
+# or more are the runs this pattern finds (a run of fewer letters holds no match).
+_ASCII_LONG_WORD = re.compile(rf"[a-z]{{{MIN_LENGTH},}}")
+
+
 def _long_words(text: str) -> list[str]:
+    if text.isascii():
+        return _ASCII_LONG_WORD.findall(text.lower())
     return [w for w in words(text) if len(w) >= MIN_LENGTH]
 
 
