@@ -272,7 +272,7 @@ class Matcher:
     def counts(self, text: str) -> dict[str, int]:
         """Every term found in `text`, with its number of mentions."""
         text = text.casefold()
-        words = Counter(_WORD.findall(text))
+        words = Counter(_words(text))
         found: dict[str, int] = {}
         known = self.terms_of_word
         for word, n in words.items():
@@ -333,6 +333,12 @@ def place(scores: list[Score], max_themes: int, include: frozenset[str] = frozen
 
 
 _WORD = re.compile(r"[^\W_]+")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")  # _WORD's matches in casefolded ASCII text, found in half the time
+
+
+def _words(folded: str) -> list[str]:
+    """The words of casefolded text."""
+    return (_ASCII_WORD if folded.isascii() else _WORD).findall(folded)
 
 
 def _phrase(words: list[str], prefix: bool) -> re.Pattern:

@@ -384,3 +384,10 @@ def test_the_real_themes_without_manual_lists_keep_every_term(tmp_path):
     assert [(t.slug, t.terms, t.weak) for t in bare.themes] == [(t.slug, t.terms, t.weak) for t in full.themes]
     assert not any(t.include or t.exclude for t in bare.themes) and any(t.include for t in full.themes)
     assert (bare.threshold, bare.max_themes) == (full.threshold, full.max_themes)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F) | st.sampled_from("éßİﬁ²½٣_Ω"), max_size=80))
+def test_the_words_of_ascii_text_are_those_of_the_unicode_pattern(text):
+    """`_words` takes a plain pattern for ASCII text: it finds what the Unicode one finds."""
+    folded = text.casefold()
+    assert themes._words(folded) == themes._WORD.findall(folded)
