@@ -256,8 +256,7 @@ def chromium_path() -> str | None:
     """The browser the tests drive: $CHROMIUM if set, else Debian's chromium-headless-shell (the same Chromium
     built for headless use only, as Playwright itself runs it headless: a home and a paper page loaded
     took it 0.35-0.37 CPU seconds against 0.52-0.58 in the full browser's headless mode, and the browser
-    tests took 64 against 80-83 s), else
-    Debian's chromium."""
+    tests took 64 against 80-83 s), else Debian's chromium."""
     return (os.environ.get("CHROMIUM") or shutil.which("chromium-headless-shell") or shutil.which("chromium")
             or shutil.which("chromium-browser"))
 
