@@ -15,14 +15,18 @@
   calls of one function, the paper pages, from the last build in one file.
 * Pagefind's output (`pagefind`), keyed by the pages it reads and its command.
 
-Every entry carries the digest of its own bytes and is checked when read: a
-damaged entry is a miss, never a page.
+Every entry carries the digest of its own bytes (a page's in its file name) and
+is checked when read: a damaged entry is a miss, never a page. Nothing here
+writes a file in place, so a page written in place through the site is the one
+way an entry changes, and the check catches it.
 
 `python -m generator build` and `mkdocs serve` turn it on (`enable`) and build
 with MkDocs' `dirty` mode into an empty folder: pages found in the cache are
-written into it (under `mkdocs serve`, hard-linked from the served folder when
-it holds them under the same key: `served`) and marked unmodified, so MkDocs
-renders neither their Markdown nor their template. Pages that some page links to with an #anchor are always
+hard-linked into it (from the served folder or the last build's site when it
+holds them under the same key, `served`, else from their checked cache entry)
+and marked unmodified, so MkDocs renders neither their Markdown nor their
+template. A page's cache entry is the site's file of the build that rendered
+it, hard-linked (`PageCache`): a build writes each page once. Pages that some page links to with an #anchor are always
 rendered, so MkDocs' anchor validation stays whole; the links of the pages taken
 from the cache are checked here (`check_links`) as MkDocs checks rendered ones (finished HTML pages,
 cached or not, by finished.check_links):
@@ -38,6 +42,8 @@ $PAPER_ATLAS_CACHE. Deleting it is always safe.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import hashlib
 import json
@@ -159,31 +165,17 @@ def page_key(site: str, src_uri: str, markdown: str) -> str:
     return _digest(site.encode(), src_uri.encode(), markdown.encode("utf-8", "surrogatepass"))
 
 
-class PageCache:
-    """key -> HTML bytes, one file per key; every entry checked against its digest when read."""
+class EntryCache:
+    """key -> bytes, one file per key holding its digest; every entry checked against its digest when read."""
 
     def __init__(self, folder: Path):
         self.folder = folder
 
     def _path(self, key: str) -> Path:
-        return self.folder / "pages" / key[:2] / f"{key}.html"
+        raise NotImplementedError
 
     def get(self, key: str) -> bytes | None:
         return self.get_file(self._path(key))
-
-    def present(self, keys: list[str]) -> set[str]:
-        """Those of `keys` that have an entry file (not checked: `get` checks it), found by listing each
-        folder of entries once, not by opening a file per key (a first build at 10,000 papers spent 0.8 s
-        trying to open 10,000 missing files)."""
-        paths = {key: self._path(key) for key in keys}
-        names: set[str] = set()
-        for folder in {path.parent for path in paths.values()}:
-            try:
-                with os.scandir(folder) as entries:
-                    names.update(entry.name for entry in entries)
-            except OSError:  # no such folder: none of its keys
-                continue
-        return {key for key, path in paths.items() if path.name in names}
 
     @staticmethod
     def get_file(path: Path) -> bytes | None:
@@ -194,23 +186,93 @@ class PageCache:
             return None
         if not data.startswith(FORMAT):
             return None
-        digest, _, html = data[len(FORMAT):].partition(b"\n")
-        return html if digest.decode("ascii", "replace") == _digest(html) else None
+        digest, _, body = data[len(FORMAT):].partition(b"\n")
+        return body if digest.decode("ascii", "replace") == _digest(body) else None
 
-    def put(self, key: str, html: bytes, pending: Path | None = None) -> None:
-        """Store an entry; into `pending` (a folder of this build) when given, to be kept by keep_pending."""
-        data = FORMAT + _digest(html).encode() + b"\n" + html
-        if pending:  # this build's own folder: nothing reads it before keep_pending moves the entries
-            write.new_file(pending / f"{key}.html", data)
-        else:
-            write.write_bytes(self._path(key), data)
-
-    def keep_pending(self, pending: Path, keys: set[str]) -> None:
-        for key in keys:
-            write.move(pending / f"{key}.html", self._path(key))
+    def put(self, key: str, data: bytes) -> None:
+        write.write_bytes(self._path(key), FORMAT + _digest(data).encode() + b"\n" + data)
 
 
-class MemoCache(PageCache):
+class PageCache:
+    """key -> a rendered page's HTML: the site's page file itself, hard-linked into the cache as
+    pages/<key[:2]>/<key>-<digest of its bytes>.html (a copy where the cache lies on another file system), so
+    a build writes each page once, not a second time for the cache (270 MB at 10,000 papers). A page is
+    checked against the digest in its name when read, and so is found damaged even when it was written in
+    place through the site (the touched-site test): it is then a miss, removed, and rendered again."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _folder(self, key: str) -> Path:
+        return self.folder / "pages" / key[:2]
+
+    def entries(self, keys: list[str]) -> dict[str, Path]:
+        """Those of `keys` that have an entry, and its file (not checked: `read` checks it), found by listing
+        each folder of entries once, not by opening a file per key (a first build at 10,000 papers spent
+        0.8 s trying to open 10,000 missing files)."""
+        wanted = set(keys)
+        found: dict[str, Path] = {}
+        for folder in {self._folder(key) for key in wanted}:
+            try:
+                with os.scandir(folder) as listed:
+                    names = sorted(entry.name for entry in listed)
+            except OSError:  # no such folder: none of its keys
+                continue
+            for name in names:
+                key, dash, rest = name.partition("-")
+                if dash and key in wanted and rest.endswith(".html"):
+                    found.setdefault(key, folder / name)
+        return found
+
+    @staticmethod
+    def read(path: Path) -> tuple[bytes, os.stat_result] | None:
+        """An entry's bytes and the state of its file when read, or None when it is missing or its bytes are
+        not those its name holds the digest of (a damaged entry is removed)."""
+        try:
+            with open(path, "rb") as handle:
+                state = os.fstat(handle.fileno())
+                data = handle.read()
+        except OSError:
+            return None
+        if path.name.partition("-")[2] == f"{_digest(data)}.html":
+            return data, state
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
+    def get(self, key: str) -> bytes | None:
+        path = self.entries([key]).get(key)
+        found = None if path is None else self.read(path)
+        return None if found is None else found[0]
+
+    def keep(self, key: str, digest: str, page: str) -> None:
+        """The site's page file `page`, whose bytes have `digest`, becomes the entry of `key` (replacing one
+        of that name, which may have been damaged)."""
+        entry = self._folder(key) / f"{key}-{digest}.html"
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        near = entry.with_name(f".{entry.name}.{os.getpid()}")  # (an entry of that name is replaced atomically)
+        try:
+            try:
+                os.link(page, entry)
+                return
+            except FileExistsError:
+                with contextlib.suppress(FileNotFoundError):
+                    near.unlink()
+                os.link(page, near)
+            os.replace(near, entry)
+        except FileNotFoundError:  # no page written (MkDocs skips a page whose output is empty): no entry
+            return
+        except OSError as error:
+            if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+                raise
+            write.write_bytes(entry, Path(page).read_bytes())  # another file system, or no hard links there
+
+    def put(self, key: str, html: bytes) -> None:
+        """An entry written from bytes (where there is no site page to link)."""
+        write.write_bytes(self._folder(key) / f"{key}-{_digest(html)}.html", html)
+
+
+class MemoCache(EntryCache):
     """Results of pure functions (charts, related papers), pickled; keyed by the function and its arguments."""
 
     def _path(self, key: str) -> Path:
@@ -530,7 +592,7 @@ def _each_entries(path: Path) -> dict[str, Any]:
     kept = _each.get(path)
     if kept is not None and kept[0] == stat:
         return kept[1]
-    data = PageCache.get_file(path)
+    data = EntryCache.get_file(path)
     entries = pickle.loads(data) if data is not None else {}
     _each[path] = (stat, entries)
     return entries
@@ -582,17 +644,14 @@ class Build:
     code: str  # code_key(): what memo results depend on besides their arguments
     reused: dict[str, str] = field(default_factory=dict)  # src_uri -> Markdown of pages taken from the cache
     pending: dict[str, str] = field(default_factory=dict)  # src_uri -> key of pages MkDocs renders
-    rendered: set[str] = field(default_factory=set)  # keys of the pages rendered, waiting in pending_dir
+    rendered: dict[str, tuple[str, Future]] = field(default_factory=dict)  # key -> (site file, digest) of the
+    # pages MkDocs rendered, kept by store_pages
     placed: dict[str, str] = field(default_factory=dict)  # dest_uri -> key of the pages taken from the cache
     made: dict[str, str] = field(default_factory=dict)  # dest_uri -> key of the pages MkDocs rendered
     generated: int = 0
     files: Any = None  # MkDocs' Files of this build
     warnings: _Counter = field(default_factory=lambda: _Counter(logging.WARNING))
-    writes: list[Future] = field(default_factory=list)  # the pages MkDocs rendered, being written (`keep`)
-
-    @property
-    def pending_dir(self) -> Path:
-        return self.cache.folder / f"pending-{os.getpid()}"
+    writes: list[Future] = field(default_factory=list)  # the pages MkDocs rendered, being hashed (`keep`)
 
 
 class _Counter(logging.Handler):
@@ -652,8 +711,7 @@ def disable() -> None:
     stop_helper()
     if _build is not None:
         logging.getLogger("mkdocs").removeHandler(_build.warnings)
-        wait(_build.writes)  # (their errors do not matter: the build failed, or its pages are kept)
-        write.discard(_build.pending_dir)  # pages of a build that failed
+        wait(_build.writes)  # (the build failed, or its pages are kept)
     _build = None
     logging.getLogger("mkdocs.commands.build").removeFilter(_quiet_dirty)
 
@@ -684,18 +742,29 @@ def reuse(files, generated: dict[str, str | bytes], html_links: dict[str, list[s
     keys = [key for _, _, key in pages]
     found = _link_served(keys, page_files)
 
-    def copy(key: str, dest: str) -> bool:
-        html = build.cache.get(key)
-        if html is not None:
-            write.new_file(Path(dest), html)  # the build's own new folder (see the docstring)
-        return html is not None
+    def place(entry: Path, dest: str) -> bool:
+        """The entry, once checked, hard-linked into the build's own new folder (see the docstring); written
+        from the bytes checked when the link is not the file that was read (changed meanwhile, or another
+        file system)."""
+        found = build.cache.read(entry)
+        if found is None:
+            return False
+        data, state = found
+        if write.new_links([(str(entry), dest)])[0]:
+            linked = os.stat(dest)
+            if os.path.samestat(linked, state) and (linked.st_mtime_ns, linked.st_size) == (state.st_mtime_ns,
+                                                                                           state.st_size):
+                return True
+            os.unlink(dest)
+        write.new_file(Path(dest), data)
+        return True
 
-    # Reading, checking and writing a page is mostly system calls and hashing, which let other threads run.
+    # Reading, checking and linking a page is mostly system calls and hashing, which let other threads run.
     rest = [i for i, linked in enumerate(found) if not linked]
-    present = build.cache.present([keys[i] for i in rest])
+    present = build.cache.entries([keys[i] for i in rest])
     rest = [i for i in rest if keys[i] in present]
     with ThreadPoolExecutor(4) as pool:
-        copied = pool.map(copy, [keys[i] for i in rest], [page_files[i].abs_dest_path for i in rest])
+        copied = pool.map(place, [present[keys[i]] for i in rest], [page_files[i].abs_dest_path for i in rest])
         for i, cached in zip(rest, copied, strict=True):
             found[i] = cached
     for (src_uri, markdown, key), file, cached in zip(pages, page_files, found, strict=True):
@@ -726,18 +795,17 @@ def _unmodified() -> bool:
 
 
 def keep(page, data: bytes) -> None:
-    """Called by the hook's on_post_page: a rendered page's HTML (the bytes written into the site) goes to
-    the cache's pending folder (on disk, not in memory: 10,000 pages would hold 200 MB), to be kept by
-    store_pages(). A thread hashes and writes it while MkDocs renders the next page (hashlib and file writes
-    release the GIL: 3 s at 10,000 papers when MkDocs waited for them)."""
+    """Called by the hook's on_post_page: a rendered page's HTML (the bytes written into the site) is hashed
+    by a thread while MkDocs renders the next page (hashlib releases the GIL); store_pages() then links the
+    site's page into the cache under that digest."""
     build = _build
     if build is not None and page.file.src_uri in build.pending:
         key = build.pending[page.file.src_uri]
-        _WAITING.acquire()  # at most WAITING pages wait for the thread: the others are on disk, not in memory
-        written = _writer().submit(build.cache.put, key, data, build.pending_dir)
-        written.add_done_callback(lambda _: _WAITING.release())
-        build.writes.append(written)
-        build.rendered.add(key)
+        _WAITING.acquire()  # at most WAITING pages wait for the thread in memory
+        hashed = _writer().submit(_digest, data)
+        hashed.add_done_callback(lambda _: _WAITING.release())
+        build.writes.append(hashed)
+        build.rendered[key] = (page.file.abs_dest_path, hashed)
         build.made[page.file.dest_uri] = key
 
 
@@ -810,19 +878,18 @@ def check_links() -> None:
 
 
 def store_pages() -> None:
-    """At the end of a build that warned of nothing (the hook's on_post_build): keep the pages MkDocs
-    rendered. A page from a build that warned is never kept, so its warning comes back next time."""
+    """At the end of a build that warned of nothing (the hook's on_post_build, once the site's pages are
+    written): keep the pages MkDocs rendered, each linked into the cache. A page from a build that warned
+    is never kept, so its warning comes back next time."""
     build = _build
     if build is None:
         return
-    wait(build.writes)  # all of them, even after one failed (disable() removes their folder)
-    writes, build.writes = build.writes, []
-    for written in writes:
-        written.result()  # (an error writing one is this build's error)
+    wait(build.writes)
+    build.writes = []
+    rendered, build.rendered = build.rendered, {}
     if not build.warnings.count:
-        build.cache.keep_pending(build.pending_dir, build.rendered)
-    build.rendered.clear()
-    write.discard(build.pending_dir)
+        for key, (path, hashed) in rendered.items():
+            build.cache.keep(key, hashed.result(), path)
 
 
 def served(root: Path | None) -> None:
@@ -975,7 +1042,7 @@ def keep_body(key: str, body: str) -> None:
         BodyCache(build.cache.folder).put(key, body.encode("utf-8", "surrogatepass"))
 
 
-class BodyCache(PageCache):
+class BodyCache(EntryCache):
     """The HTML bodies of hand-written indexed pages (the about page), as MkDocs rendered them."""
 
     def _path(self, key: str) -> Path:

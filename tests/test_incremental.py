@@ -344,7 +344,9 @@ def test_a_touched_site_is_rebuilt(history):
 
 def test_a_rebuild_links_the_pages_it_keeps_from_the_site_as_the_last_build_left_it(tmp_path):
     """A page whose cache key did not change is hard-linked from the last build's site, not copied from the
-    cache (its file keeps its inode); a site touched since the last build gives none."""
+    cache (its file keeps its inode). A site touched since the last build is not trusted: each page comes
+    from its cache entry, checked (the entry is the site's file of the build that rendered it, so a page
+    written in place through the site is a damaged entry, and is rendered again)."""
     corpus = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 12, 1)})
     site, cache = tmp_path / "site", tmp_path / "cache"
     build(corpus, site, cache)
@@ -358,12 +360,12 @@ def test_a_rebuild_links_the_pages_it_keeps_from_the_site_as_the_last_build_left
     kept = [p for p, inode in inodes().items() if before.get(p) == inode]
     assert 0 < len(kept) == from_cache(result), (len(kept), from_cache(result))
 
-    before = inodes()
     (site / "sitemap.xml").write_bytes((site / "sitemap.xml").read_bytes())  # touched, not changed
-    change_add_dump(corpus)
-    result = build(corpus, site, cache)
-    assert from_cache(result) > 0
-    assert [p for p, inode in inodes().items() if before.get(p) == inode] == []
+    for page in site.glob("papers/*/index.html"):  # each paper page written in place: its entry too
+        page.write_bytes(page.read_bytes().replace(b"</article>", b"</article><p>damaged</p>"))
+    result = build(corpus, site, cache)  # the corpus as before
+    assert "up to date" not in result.stdout and from_cache(result) > 0
+    assert not [p for p in site.glob("papers/*/index.html") if b"damaged" in p.read_bytes()]
     full = tmp_path / "full"
     build(corpus, full, tmp_path / "empty-cache", fresh=True)
     same_tree(site, full)
@@ -396,6 +398,31 @@ def test_page_cache_round_trip_and_damage(tmp_path):
     path = next(tmp_path.rglob("*.html"))
     path.write_bytes(path.read_bytes()[:-3])  # truncated
     assert cache.get("ab" * 32) is None
+    assert not path.exists()  # a damaged entry is removed
+
+
+def test_a_kept_page_is_the_sites_file_linked_and_damage_through_the_site_is_caught(tmp_path):
+    """A rendered page goes into the cache as a hard link to the site's file, named by its key and the digest
+    of its bytes; written in place through the site afterwards, it is a miss; kept again under the same name,
+    the damaged entry is replaced."""
+    cache = incremental.PageCache(tmp_path / "cache")
+    page = tmp_path / "site" / "index.html"
+    page.parent.mkdir()
+    page.write_bytes(b"<html>page</html>")
+    key, digest = "ab" * 32, incremental._digest(b"<html>page</html>")
+    cache.keep(key, digest, str(page))
+    [entry] = cache.entries([key, "cd" * 32]).values()
+    assert entry.name == f"{key}-{digest}.html" and os.path.samefile(entry, page)
+    assert cache.get(key) == b"<html>page</html>"
+    page.write_bytes(b"<html>edited</html>")  # in place: the entry is the same file
+    assert cache.get(key) is None and cache.entries([key]) == {}
+    page.unlink()
+    page.write_bytes(b"<html>page</html>")
+    cache.keep(key, digest, str(page))
+    cache.keep(key, digest, str(page))  # an entry of that name already there: replaced, not an error
+    assert cache.get(key) == b"<html>page</html>"
+    cache.keep("ef" * 32, digest, str(tmp_path / "site" / "missing.html"))  # a page MkDocs did not write
+    assert cache.entries(["ef" * 32]) == {}
 
 
 def new_process() -> None:
@@ -454,8 +481,8 @@ def test_memo_each_keeps_every_functions_entries_in_memory(tmp_path, monkeypatch
     """Every rebuild under `mkdocs serve` calls memo_each for the theme scores and for the paper pages: the
     entries of both stay in memory, so neither file is read again (1.3 s at 10,000 papers)."""
     reads = []
-    read = incremental.PageCache.get_file
-    monkeypatch.setattr(incremental.PageCache, "get_file", staticmethod(lambda path: reads.append(path) or read(path)))
+    read = incremental.EntryCache.get_file
+    monkeypatch.setattr(incremental.EntryCache, "get_file", staticmethod(lambda path: reads.append(path) or read(path)))
 
     def double(x):
         return x * 2
