@@ -112,6 +112,8 @@ def _start_helpers(corpus) -> None:
 def on_startup(command: str, dirty: bool) -> None:
     if command == "serve":
         incremental.serving = True  # the first build fills the cache that later rebuilds use
+        # MkDocs' own first build renders every page unless `--dirty`: none is taken from the cache for it
+        incremental.renders_all = not dirty
 
 
 def on_config(config):

@@ -256,6 +256,8 @@ class PageCache:
                 os.link(page, entry)
                 return
             except FileExistsError:
+                if os.path.samefile(page, entry):
+                    return
                 with contextlib.suppress(FileNotFoundError):
                     near.unlink()
                 os.link(page, near)
@@ -263,9 +265,30 @@ class PageCache:
         except FileNotFoundError:  # no page written (MkDocs skips a page whose output is empty): no entry
             return
         except OSError as error:
-            if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+            if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.ENOSYS):
                 raise
             write.write_bytes(entry, Path(page).read_bytes())  # another file system, or no hard links there
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                near.unlink()
+
+    def forget_others(self, kept: dict[str, str]) -> None:
+        """Remove the entries of these keys other than the one kept (key -> its digest): an entry made from
+        other bytes, and an entry of the layout before this one (`<key>.html`). Each folder is listed once."""
+        by_folder: dict[Path, dict[str, str]] = {}
+        for key, digest in kept.items():
+            by_folder.setdefault(self._folder(key), {})[key] = f"{key}-{digest}.html"
+        for folder, names in by_folder.items():
+            try:
+                with os.scandir(folder) as listed:
+                    found = [entry.name for entry in listed]
+            except OSError:
+                continue
+            for name in found:
+                key = name.partition("-")[0].removesuffix(".html")
+                if key in names and name != names[key]:
+                    with contextlib.suppress(OSError):
+                        os.unlink(folder / name)
 
     def put(self, key: str, html: bytes) -> None:
         """An entry written from bytes (where there is no site page to link)."""
@@ -667,6 +690,7 @@ class _Counter(logging.Handler):
 
 _build: Build | None = None  # set by enable(): one `python -m generator build`, or one `mkdocs serve` rebuild
 serving = False  # set by the hook's on_startup under `mkdocs serve`
+renders_all = False  # the next build renders every page whatever the cache holds (`mkdocs serve`'s first)
 # The folder of the last good build and the key of each of its pages whose bytes are those of a cache entry
 # (dest_uri -> key): under `mkdocs serve`, the served folder, set by `served` once a build is in place there;
 # for `generator build`, the site as the last build left it (`from_last_build`). A build links those pages
@@ -734,12 +758,19 @@ def reuse(files, generated: dict[str, str | bytes], html_links: dict[str, list[s
     build.generated = sum(1 for p in generated if p.endswith(".md"))
     build.files = files
     targets = anchor_targets(generated) | finished.anchor_targets(files, html_links)
-    pages = [(src_uri, markdown, page_key(build.site, src_uri, markdown)) for src_uri, markdown in generated.items()
+    # The site's address goes into every page (Material's canonical link), and `mkdocs serve` sets its own:
+    # the pages it renders are not those of `generator build`.
+    site = _digest(build.site.encode(), (config.site_url or "").encode())
+    pages = [(src_uri, markdown, page_key(site, src_uri, markdown)) for src_uri, markdown in generated.items()
              # pages only (Markdown is text; charts and feeds are not pages)
              if src_uri.endswith(".md") and src_uri not in targets and isinstance(markdown, str)]
 
     page_files = [files.get_file_from_path(src_uri) for src_uri, _, _ in pages]
     keys = [key for _, _, key in pages]
+    if renders_all:  # MkDocs renders every page of this build: none is placed
+        for (src_uri, _, key) in pages:
+            build.pending[src_uri] = key
+        return
     found = _link_served(keys, page_files)
 
     def place(entry: Path, dest: str) -> bool:
@@ -888,8 +919,10 @@ def store_pages() -> None:
     build.writes = []
     rendered, build.rendered = build.rendered, {}
     if not build.warnings.count:
-        for key, (path, hashed) in rendered.items():
-            build.cache.keep(key, hashed.result(), path)
+        digests = {key: hashed.result() for key, (_, hashed) in rendered.items()}
+        for key, (path, _) in rendered.items():
+            build.cache.keep(key, digests[key], path)
+        build.cache.forget_others(digests)
 
 
 def served(root: Path | None) -> None:

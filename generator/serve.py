@@ -91,6 +91,7 @@ def install(server, config) -> None:
             logger.removeHandler(messages)
 
     server.builder = rebuild
+    incremental.renders_all = False  # (the rebuilds are dirty builds)
     incremental.served(root)  # MkDocs' own first build, made into the served folder
 
 

@@ -159,10 +159,23 @@ def new_files(folder: Path, files: list[tuple[str, bytes]]) -> None:
 def new_file(path: Path, data: bytes) -> None:
     """One file in a private folder of this process (see new_files), its folder made if needed."""
     try:
-        path.write_bytes(data)
+        _create(str(path), data)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        _create(str(path), data)
+
+
+def _create(path: str, data: bytes) -> None:
+    """`data` as a new file at `path`: a file already there is unlinked first, never written through, since
+    it may be hard-linked elsewhere (a page of the last site, an entry of the page cache: a page placed from
+    the cache and then rendered all the same, in `mkdocs serve`'s first build, which is not dirty)."""
+    try:
+        f = open(path, "xb")
+    except FileExistsError:
+        os.unlink(path)
+        f = open(path, "xb")
+    with f:
+        f.write(data)
 
 
 class PageWriter:
@@ -233,8 +246,7 @@ pages = PageWriter()  # the site's rendered pages (the hook's on_post_page); one
 def _page_file(path: str, data: bytes) -> None:
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data)
+        _create(path, data)
     except OSError as error:
         raise OutputError(f"{path}: the page could not be written ({error.strerror or error}); "
                           "check that the site folder is writable and the disk is not full") from error

@@ -186,6 +186,39 @@ def test_a_serve_rebuild_links_the_pages_it_keeps_and_equals_a_full_build(tmp_pa
     same_tree(root, full)
 
 
+def test_pages_are_cached_for_the_site_address_they_were_made_for(tmp_path, monkeypatch, caplog):
+    """`mkdocs serve` sets its own site_url, which goes into every page (Material's canonical link): a build
+    for another address takes no page from the cache; one for the same address takes them. MkDocs' own
+    first build under `mkdocs serve`, which renders every page, places none (incremental.renders_all)."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 12, 1)})
+    for name, value in {"PAPER_ATLAS_CORPUS": str(corpus), "PAPER_ATLAS_CACHE": str(tmp_path / "cache"),
+                        "SOURCE_DATE_EPOCH": "1767225600"}.items():
+        monkeypatch.setenv(name, value)
+    config_file = str(ROOT / "mkdocs.yml")
+
+    def build_for(url: str, folder: str) -> int:
+        incremental.enable(config_file)
+        caplog.clear()
+        try:
+            with caplog.at_level(logging.INFO, logger="mkdocs.plugins.paper_atlas"):
+                mkdocs_build(load_config(config_file, site_dir=str(tmp_path / folder), site_url=url), dirty=True)
+        finally:
+            incremental.disable()
+        [line] = [r.getMessage() for r in caplog.records if "generated pages" in r.getMessage()]
+        return int(re.search(r"\((\d+) pages from the cache\)", line)[1])
+
+    assert build_for("https://example.org/atlas/", "a") == 0
+    assert build_for("http://127.0.0.1:8000/atlas/", "b") == 0
+    assert 'href="http://127.0.0.1:8000/atlas/themes/"' in (tmp_path / "b" / "themes" / "index.html").read_text()
+    assert build_for("https://example.org/atlas/", "c") > 0
+    monkeypatch.setattr(incremental, "renders_all", True)
+    assert build_for("https://example.org/atlas/", "d") == 0
+    same_tree(tmp_path / "a", tmp_path / "c")
+
+
 def test_under_serve_the_pages_do_not_wait_for_pagefind_and_its_index_follows(tmp_path, monkeypatch, caplog):
     """Under `mkdocs serve` a rebuild whose pages are ready while Pagefind still indexes is served at once
     with the last index (generator/serve.py, pagefind.finish_late); the new index replaces it when Pagefind is
@@ -419,10 +452,50 @@ def test_a_kept_page_is_the_sites_file_linked_and_damage_through_the_site_is_cau
     page.unlink()
     page.write_bytes(b"<html>page</html>")
     cache.keep(key, digest, str(page))
-    cache.keep(key, digest, str(page))  # an entry of that name already there: replaced, not an error
-    assert cache.get(key) == b"<html>page</html>"
+    cache.keep(key, digest, str(page))  # the same file again: nothing to do, nothing left behind
+    entry.write_bytes(b"<html>damaged</html>")  # in place, through the cache this time
+    other = tmp_path / "site" / "other.html"
+    other.write_bytes(b"<html>page</html>")
+    cache.keep(key, digest, str(other))  # an entry of that name already there, damaged: replaced
+    assert os.path.samefile(entry, other) and cache.get(key) == b"<html>page</html>"
+    assert page.read_bytes() == b"<html>damaged</html>"  # (the site's file it was)
+    assert [p.name for p in entry.parent.iterdir()] == [entry.name]  # no temporary file left
     cache.keep("ef" * 32, digest, str(tmp_path / "site" / "missing.html"))  # a page MkDocs did not write
     assert cache.entries(["ef" * 32]) == {}
+
+
+def test_a_kept_page_replaces_its_keys_other_entries_and_the_old_layouts(tmp_path):
+    cache = incremental.PageCache(tmp_path / "cache")
+    key, other_key = "ab" * 32, "ab" + "cd" * 31
+    folder = tmp_path / "cache" / "pages" / "ab"
+    folder.mkdir(parents=True)
+    for name in (f"{key}.html", f"{key}-{'0' * 64}.html", f"{other_key}-{'0' * 64}.html"):
+        (folder / name).write_bytes(b"old")
+    page = tmp_path / "index.html"
+    page.write_bytes(b"<html>page</html>")
+    digest = incremental._digest(b"<html>page</html>")
+    cache.keep(key, digest, str(page))
+    cache.forget_others({key: digest})
+    assert sorted(p.name for p in folder.iterdir()) == sorted([f"{key}-{digest}.html", f"{other_key}-{'0' * 64}.html"])
+
+
+def test_a_page_is_never_written_through_a_file_already_there(tmp_path):
+    """A page written where a file lies (a page placed from the cache, then rendered all the same: `mkdocs
+    serve`'s first build is not dirty) replaces that file; the file it was, hard-linked as a cache entry or
+    a page of the last site, keeps its bytes."""
+    from generator import write
+
+    entry = tmp_path / "entry.html"
+    entry.write_bytes(b"cached")
+    placed = tmp_path / "site" / "index.html"
+    placed.parent.mkdir()
+    os.link(entry, placed)
+    write._page_file(str(placed), b"rendered")
+    write.new_file(tmp_path / "site" / "other.html", b"x")
+    os.link(entry, tmp_path / "site" / "again.html")
+    write.new_file(tmp_path / "site" / "again.html", b"new")
+    assert placed.read_bytes() == b"rendered" and (tmp_path / "site" / "again.html").read_bytes() == b"new"
+    assert entry.read_bytes() == b"cached"
 
 
 def new_process() -> None:
