@@ -250,27 +250,17 @@ class PageCache:
         of that name, which may have been damaged)."""
         entry = self._folder(key) / f"{key}-{digest}.html"
         entry.parent.mkdir(parents=True, exist_ok=True)
-        near = entry.with_name(f".{entry.name}.{os.getpid()}")  # (an entry of that name is replaced atomically)
         try:
-            try:
-                os.link(page, entry)
-                return
-            except FileExistsError:
-                if os.path.samefile(page, entry):
-                    return
-                with contextlib.suppress(FileNotFoundError):
-                    near.unlink()
-                os.link(page, near)
-            os.replace(near, entry)
+            os.link(page, entry)
+        except FileExistsError:
+            if not os.path.samefile(page, entry):
+                _relink(page, entry)
         except FileNotFoundError:  # no page written (MkDocs skips a page whose output is empty): no entry
             return
         except OSError as error:
             if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.ENOSYS):
                 raise
             write.write_bytes(entry, Path(page).read_bytes())  # another file system, or no hard links there
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                near.unlink()
 
     def forget_others(self, kept: dict[str, str]) -> None:
         """Remove the entries of these keys other than the one kept (key -> its digest): an entry made from
@@ -290,9 +280,18 @@ class PageCache:
                     with contextlib.suppress(OSError):
                         os.unlink(folder / name)
 
-    def put(self, key: str, html: bytes) -> None:
-        """An entry written from bytes (where there is no site page to link)."""
-        write.write_bytes(self._folder(key) / f"{key}-{_digest(html)}.html", html)
+
+def _relink(page: str, entry: Path) -> None:
+    """`page` hard-linked as `entry` in place of the file there (atomically: linked beside it, renamed)."""
+    near = entry.with_name(f".{entry.name}.{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        near.unlink()
+    os.link(page, near)
+    try:
+        os.replace(near, entry)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            near.unlink()
 
 
 class MemoCache(EntryCache):

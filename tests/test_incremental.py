@@ -424,11 +424,14 @@ def test_a_damaged_cache_entry_is_never_used(history, tmp_path):
 # --- the cache itself, in process ----------------------------------------------------------------------
 
 def test_page_cache_round_trip_and_damage(tmp_path):
-    cache = incremental.PageCache(tmp_path)
-    cache.put("ab" * 32, b"<html>page</html>")
+    cache = incremental.PageCache(tmp_path / "cache")
+    page = tmp_path / "index.html"
+    page.write_bytes(b"<html>page</html>")
+    cache.keep("ab" * 32, incremental._digest(page.read_bytes()), str(page))
     assert cache.get("ab" * 32) == b"<html>page</html>"
     assert cache.get("cd" * 32) is None
-    path = next(tmp_path.rglob("*.html"))
+    page.unlink()  # (the entry is its own file now)
+    path = next((tmp_path / "cache").rglob("*.html"))
     path.write_bytes(path.read_bytes()[:-3])  # truncated
     assert cache.get("ab" * 32) is None
     assert not path.exists()  # a damaged entry is removed
