@@ -18,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
-from generator import addresses, children, chrome, finished, incremental, pagefind, serve, write
+from generator import addresses, chrome, finished, incremental, pagefind, serve, write
 from generator.corpus import load_corpus, read_so_far
 from generator.errors import CorpusError
 from generator.render import environment, site
@@ -98,13 +98,11 @@ def on_files(files: Files, config) -> Files:
 
 
 def _start_helpers(corpus) -> None:
-    """In a one-off build, child processes start now and import what they need meanwhile: one that draws the
-    charts (matplotlib: 1 s), and, for many papers, one that renders half of the paper pages
-    (incremental.memo_each_helped). Not when the cache holds paper pages already: a rebuild makes few; nor
-    the charts' one in a process whose own worker drew charts before (it keeps matplotlib), or that draws
-    them itself (site.charts_drawn_here: matplotlib is loaded here)."""
-    if not children.asked_before() and not site.charts_drawn_here():
-        incremental.start_helper("charts", ("generator.render.charts",), unless_made=render_page)
+    """In a one-off build, child processes start now: one that draws the charts when the cache does not hold
+    them (site.begin_charts), and, for many papers, one that imports what rendering a paper page needs, to
+    render half of them (incremental.memo_each_helped); not when the cache holds paper pages already (a
+    rebuild makes few)."""
+    site.begin_charts(corpus)
     if len(corpus.papers) >= incremental.HELPED_AT_LEAST:
         incremental.start_helper("pages", ("generator.render.paper",), unless_made=render_page)
 

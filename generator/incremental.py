@@ -456,11 +456,16 @@ def start_helper(name: str, preload: tuple[str, ...], unless_made: Callable | No
     (a rebuild after a change of the generator's code makes everything again, without helpers)."""
     if _build is None or serving or name in _helpers:
         return
-    if unless_made is not None and _each_path(_build, unless_made).exists():
+    if unless_made is not None and made_before(unless_made):
         return
     from generator.children import Worker
 
     _helpers[name] = Worker(preload)
+
+
+def made_before(function) -> bool:
+    """Whether this build's cache holds memo_each's results of `function` from an earlier build (a rebuild)."""
+    return _build is not None and _each_path(_build, function).exists()
 
 
 def take_helper(name: str) -> Any:
@@ -618,6 +623,13 @@ def _each_entries(path: Path) -> dict[str, Any]:
     entries = pickle.loads(data) if data is not None else {}
     _each[path] = (stat, entries)
     return entries
+
+
+def holds(function, key: tuple) -> bool:
+    """Whether this build's cache holds memo_later(function, ..., key=key)'s result, sound (a caller that
+    would start a child process for it asks first)."""
+    build = _build
+    return build is not None and MemoCache(build.cache.folder).get(_memo_key(build, function, key)) is not None
 
 
 def memo_later(function, *args, key: tuple | None = None, worker=None, here: bool = False):

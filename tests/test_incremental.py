@@ -759,12 +759,27 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
         assert pages == ([papers // 2] if helped else []), (pages, papers)
         assert not incremental._helpers and not incremental._taken
     assert sites[True] == sites[False]
-    # A rebuild (the cache holds paper pages) makes few: no helper starts.
+    # A rebuild (the cache holds paper pages) makes few: no pages' helper. Its charts changed (dated papers
+    # were added): a helper draws them from the start, on the corpus read so far (site.begin_charts), and the
+    # site is the one a first build makes.
     change_add_dump(corpus)
     calls.clear()
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-True"))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert [worker for name, worker, _ in calls if name != "related"] == [False], calls  # (the charts: no helper)
+    assert [(name, worker) for name, worker, _ in calls if name != "related"] == [("_charts", True)], calls
+    assert not incremental._helpers and not incremental._taken and site._early is None
+    monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache-first"))
+    result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-first"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert tree_hash(tmp_path / "site-True") == tree_hash(tmp_path / "site-first")
+    # A rebuild whose charts the cache holds (an abstract edited, nothing else) starts no helper.
+    monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache-True"))
+    text = (corpus / "a.txt").read_text(encoding="utf-8")
+    (corpus / "a.txt").write_text(text.replace("in model 4.", "in model 4, edited."), encoding="utf-8")
+    calls.clear()
+    result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-True"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [(name, worker) for name, worker, _ in calls if name != "related"] == [], calls
     # A process whose own worker drew charts before keeps matplotlib there: no charts' helper.
     monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache-asked"))
     monkeypatch.setattr(children, "_asked", 1)
@@ -800,6 +815,33 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
     assert [name for name, _, _ in calls] == ["_charts", "_each_of_pickled"]
     assert len(workers) == 2 and not any(worker.alive() for worker in workers)
     assert not incremental._helpers and not incremental._taken
+
+
+def test_charts_begun_on_a_corpus_that_changed_since_are_drawn_again(tmp_path, monkeypatch):
+    """Charts a rebuild began drawing (site.begin_charts) on a corpus whose dates or themes then changed (a dump
+    edited while the build reads): their helper is stopped and the charts are those of the corpus rendered."""
+    from generator import children
+    from generator.corpus import load_corpus
+    from generator.render import site
+    from generator.render.index import build_index
+
+    corpus = make_corpus(tmp_path / "corpus", {"a.txt": dump(0, 6, 1)})
+    monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(site, "charts_drawn_here", lambda: False)  # (as in a one-off build's process)
+    monkeypatch.setattr(children, "_asked", 0)
+    monkeypatch.setattr(incremental, "made_before", lambda function: True)  # (a rebuild)
+    incremental.enable(ROOT / "mkdocs.yml")
+    try:
+        site.begin_charts(load_corpus(corpus, with_related=False))
+        assert site._early is not None
+        helper = site._early[2]
+        change_add_dump(corpus)
+        changed = build_index(load_corpus(corpus, with_related=False))
+        drawn = site.charts(changed)()
+        assert site._early is None and helper.ended()
+    finally:
+        incremental.disable()
+    assert drawn == site._charts(*site._chart_inputs(changed)[0])
 
 
 def test_a_call_that_fails_in_the_helper_fails_with_its_own_error(tmp_path, monkeypatch):
