@@ -100,8 +100,8 @@ def on_files(files: Files, config) -> Files:
 def _start_helpers(corpus) -> None:
     """In a one-off build, child processes start now: one that draws the charts when the cache does not hold
     them (site.begin_charts), and, for many papers, one that imports what rendering a paper page needs, to
-    render half of them (incremental.memo_each_helped); not when the cache holds paper pages already (a
-    rebuild makes few)."""
+    render half of them (incremental.memo_each_helped); that one not when the cache holds paper pages
+    already (a rebuild makes few)."""
     site.begin_charts(corpus)
     if len(corpus.papers) >= incremental.HELPED_AT_LEAST:
         incremental.start_helper("pages", ("generator.render.paper",), unless_made=render_page)
@@ -266,6 +266,7 @@ def on_post_build(config) -> None:
 def on_build_error(error) -> None:
     write.pages.abort()  # nothing is written into the site folder after the build gave up on it
     _written.clear()
+    site.forget_early_charts()
     incremental.stop_helper()
     if _indexing is not None:
         _indexing.abort()

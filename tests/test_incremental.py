@@ -764,9 +764,14 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
     # site is the one a first build makes.
     change_add_dump(corpus)
     calls.clear()
+    asked = site.charts
+    monkeypatch.setattr(site, "charts", lambda index: calls.append(("charts()", False, 0)) or asked(index))
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-True"))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert [(name, worker) for name, worker, _ in calls if name != "related"] == [("_charts", True)], calls
+    monkeypatch.setattr(site, "charts", asked)
+    # (the helper was asked for the charts before the build asked for them)
+    assert [(name, worker) for name, worker, _ in calls if name != "related"] == [("_charts", True),
+                                                                                ("charts()", False)], calls
     assert not incremental._helpers and not incremental._taken and site._early is None
     monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache-first"))
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-first"))
@@ -777,9 +782,14 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
     text = (corpus / "a.txt").read_text(encoding="utf-8")
     (corpus / "a.txt").write_text(text.replace("in model 4.", "in model 4, edited."), encoding="utf-8")
     calls.clear()
+    started: list[str] = []
+    start_helper = incremental.start_helper
+    monkeypatch.setattr(incremental, "start_helper", lambda name, *args, **kw: started.append(name)
+                        or start_helper(name, *args, **kw))
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-True"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert [(name, worker) for name, worker, _ in calls if name != "related"] == [], calls
+    assert "charts" not in started, started  # (the pages' one is asked for, and refused: a rebuild)
     # A process whose own worker drew charts before keeps matplotlib there: no charts' helper.
     monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache-asked"))
     monkeypatch.setattr(children, "_asked", 1)
@@ -792,10 +802,7 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
     monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache-here"))
     monkeypatch.setattr(children, "_asked", 0)
     calls.clear()
-    started: list[str] = []
-    start_helper = incremental.start_helper
-    monkeypatch.setattr(incremental, "start_helper", lambda name, *args, **kw: started.append(name)
-                        or start_helper(name, *args, **kw))
+    started.clear()
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-here"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert drawn_here() and not [name for name, _, _ in calls if name == "_charts"], calls

@@ -65,13 +65,15 @@ def begin_charts(corpus: Corpus) -> None:
     process whose worker drew charts before, or that draws them itself (charts_drawn_here)."""
     global _early
     build = incremental.current()
+    if build is None or incremental.serving or children.asked_before() or charts_drawn_here():
+        forget_early_charts()
+        return
     args, key = _chart_inputs(build_index(corpus))
     if _early is not None:
         if _early[0] is build and _early[1] == key:
             return
-        _forget_early()
-    if (build is None or incremental.serving or children.asked_before() or charts_drawn_here()
-            or incremental.holds(_charts, key)):
+        forget_early_charts()
+    if incremental.holds(_charts, key):
         return
     incremental.start_helper("charts", ("generator.render.charts",))
     if not incremental.made_before(render_page):
@@ -83,8 +85,9 @@ def begin_charts(corpus: Corpus) -> None:
         _early = (build, key, helper, incremental.memo_later(_charts, *args, key=key, worker=helper))
 
 
-def _forget_early() -> None:
-    """Charts begun for another corpus or build: their helper stops (it may still be drawing)."""
+def forget_early_charts() -> None:
+    """Charts begun for another corpus or build, or for a build that failed (the hook's on_build_error):
+    their helper stops (it may still be drawing), and nothing of them is kept."""
     global _early
     early, _early = _early, None
     if early is not None:
@@ -102,7 +105,7 @@ def charts(site: SiteIndex) -> Charts:
     if early is not None and early[0] is incremental.current() and early[1] == key:
         _early = None
         return early[3]
-    _forget_early()
+    forget_early_charts()
     return incremental.memo_later(_charts, *args, key=key, worker=incremental.take_helper("charts"),
                                   here=charts_drawn_here())
 
