@@ -122,6 +122,13 @@ def read_so_far(path: Path) -> Corpus | None:
     return _pending.early
 
 
+def computing_related() -> bool:
+    """Whether the reading begun by start_loading has its related papers computed now, in a child process
+    (the cache did not hold them): the caller can do what needs them only in part (the shared terms' word
+    counts) while it would otherwise wait for them in load_corpus."""
+    return _pending is not None and _pending.child is not None and _pending.child.alive()
+
+
 def forget_pending() -> None:
     """A reading begun by start_loading that will not be finished (a failed build): its child stops."""
     global _pending

@@ -19,9 +19,10 @@ from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 
 from generator import addresses, chrome, finished, incremental, pagefind, serve, write
+from generator import corpus as reading
 from generator.corpus import load_corpus, read_so_far
 from generator.errors import CorpusError
-from generator.render import environment, site
+from generator.render import environment, paper, site
 from generator.render.paper import render_page
 from generator.render.site import generate
 from generator.render.vocabulary import render_vocabulary
@@ -56,6 +57,8 @@ def on_files(files: Files, config) -> Files:
         early = read_so_far(corpus_dir(config))
         if early is not None:
             _indexing, vocabulary = begin(early)
+            if reading.computing_related():
+                paper.count_words_ahead(early.papers)  # while the related papers are computed
         corpus = load_corpus(corpus_dir(config))
         if early is None or _texts(early) != _texts(corpus):  # (not begun, or begun on what changed since)
             if _indexing is not None:

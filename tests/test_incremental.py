@@ -123,12 +123,33 @@ CHANGES = [("add a dump", change_add_dump), ("edit a paper", change_edit_paper),
            ("delete a dump, add a weak term", change_delete_dump_add_weak_term)]
 
 
-def test_incremental_build_equals_a_full_build_after_each_change(history, tmp_path):
+def test_incremental_build_equals_a_full_build_after_each_change(history, tmp_path, monkeypatch):
     """The changes apply in order to one corpus (a dump is added, later deleted), so they are one test:
-    split across test workers, the later ones would meet a corpus the earlier ones never changed."""
+    split across test workers, the later ones would meet a corpus the earlier ones never changed. The
+    incremental builds count the shared terms' words ahead, as a one-off build whose related papers are
+    computed in a child does (this process computes them itself)."""
+    from generator import corpus as reading
+    from generator.render import paper
+
+    counted: list[object] = []
+    count_words_ahead = paper.count_words_ahead
+    monkeypatch.setattr(reading, "computing_related", lambda: True)
+    monkeypatch.setattr(paper, "count_words_ahead", lambda papers: counted.append(count_words_ahead(papers)))
+    made: list[object] = []
+
+    class Counting(paper.SharedTerms):
+        def __init__(self, *args, **kwargs):
+            made.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(paper, "SharedTerms", Counting)
     for name, change in CHANGES:
         change(history.corpus)
+        counted.clear()
+        made.clear()
         incremental_result = build(history.corpus, history.site, history.cache)
+        assert len(counted) == len(made) == 1, name  # the words were counted once: ahead, and taken (or the
+        # shared terms were in the cache)
         slug = re.sub(r"\W+", "-", name)
         full = tmp_path / slug
         full_result = build(history.corpus, full, tmp_path / f"empty-cache-{slug}", fresh=True)

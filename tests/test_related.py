@@ -250,12 +250,19 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
         early = reading.start_loading(folder)
         worker = reading._pending.child
         assert worker is not None and worker.process.poll() is None
+        assert reading.computing_related()  # (the hook counts the shared terms' words meanwhile)
         assert early.problems == whole.problems and not any(p.related for p in early.papers)
         assert [replace(p, related=()) for p in whole.papers] == list(early.papers)
         assert reading.read_so_far(folder) is early  # (the hook starts the search index on it)
+        read_all = reading._read_all
         monkeypatch.setattr(reading, "_read_all", None)  # (not called again)
         assert reading.load_corpus(folder) == whole and reading._pending is None
-        assert reading.read_so_far(folder) is None
+        assert reading.read_so_far(folder) is None and not reading.computing_related()
+        # Read afresh, the cache holding its related papers: no child computes them.
+        monkeypatch.setattr(reading, "_last", None)
+        monkeypatch.setattr(reading, "_read_all", read_all)
+        assert reading.start_loading(folder).papers == early.papers and not reading.computing_related()
+        assert reading.load_corpus(folder) == whole
         assert reading.start_loading(folder) is reading.load_corpus(folder) and reading._pending is None  # read
         monkeypatch.undo()
         monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "other-cache"))  # (related papers not cached)
@@ -282,6 +289,29 @@ def test_a_build_checks_the_corpus_while_its_related_papers_are_computed(tmp_pat
             assert worker is not None and worker.process.wait(timeout=30) == -signal.SIGKILL, finish
     finally:
         incremental.disable()
+
+
+def test_words_counted_ahead_serve_only_papers_of_the_same_texts():
+    """`generator build` counts the shared terms' words on the corpus read so far, while the related papers
+    are computed (render.paper.count_words_ahead): shared_terms takes them for papers of the same slugs,
+    titles and abstracts, and gives what it gives without them; for other texts it counts again."""
+    from dataclasses import replace
+
+    from generator import corpus as reading
+    from generator.render import paper
+    from helpers import CORPUS
+
+    papers = reading.load_corpus(CORPUS).papers
+    expected = paper.shared_terms(papers)
+    paper.count_words_ahead(tuple(replace(p, related=()) for p in papers))  # (the corpus read so far)
+    ahead = paper._ahead[1]
+    assert paper.shared_terms(papers) == expected and ahead.pairs  # made its pairs: taken
+    edited = tuple(replace(p, abstract=p.abstract + " Quantum turnips.") if i == 3 else p
+                   for i, p in enumerate(papers))
+    paper.count_words_ahead(edited)
+    stale = paper._ahead[1]
+    assert paper.shared_terms(papers) == expected and not stale.pairs  # not taken
+    paper._ahead = None
 
 
 def test_a_papers_graph_shows_its_related_papers_and_the_links_among_them():
