@@ -269,7 +269,6 @@ def on_post_build(config) -> None:
 def on_build_error(error) -> None:
     write.pages.abort()  # nothing is written into the site folder after the build gave up on it
     _written.clear()
-    site.forget_early_charts()
     incremental.stop_helper()
     if _indexing is not None:
         _indexing.abort()

@@ -478,7 +478,8 @@ def take_helper(name: str) -> Any:
 
 def stop_helper() -> None:
     """The build's helpers stop: unused ones, and any still at work for a build that failed (a finished
-    one is ending by itself)."""
+    one is ending by itself); calls begun by begin_later and not taken are forgotten."""
+    _begun.clear()
     while _helpers:
         _helpers.popitem()[1].stop()
     while _taken:
@@ -632,6 +633,33 @@ def holds(function, key: tuple) -> bool:
     return build is not None and MemoCache(build.cache.folder).get(_memo_key(build, function, key)) is not None
 
 
+# Calls begun by begin_later, by function: (their cache key, their helper, the function returning the result).
+_begun: dict[str, tuple[str, Any, Callable]] = {}
+
+
+def begin_later(function, *args, key: tuple, worker) -> None:
+    """memo_later(function, *args, key=key) begun now, in `worker` (a helper taken for it: take_helper), before
+    the caller has all the arguments a later memo_later call of the function will have: that call takes it
+    when its key is the same (the result depends on the key's parts only), else stops it and computes its
+    own. Replaces a call of the function begun before; one not taken by the build's end is forgotten, and
+    its helper stopped (stop_helper)."""
+    build = _build
+    if build is None:
+        worker.stop()
+        return
+    entry = _memo_key(build, function, key)
+    begun = _begun.pop(_qualified(function), None)
+    if begun is not None and begun[0] != entry:
+        begun[1].stop()
+    _begun[_qualified(function)] = (entry, worker, memo_later(function, *args, key=key, worker=worker))
+
+
+def begun(function, key: tuple) -> bool:
+    """Whether begin_later began function's call for `key` in this build, not taken yet."""
+    entry = _begun.get(_qualified(function))
+    return _build is not None and entry is not None and entry[0] == _memo_key(_build, function, key)
+
+
 def memo_later(function, *args, key: tuple | None = None, worker=None, here: bool = False):
     """A function that returns function(*args): from the cache when it holds the call, else computed in a
     child process (generator.children.Call) that runs while this one goes on. Outside a build with a cache,
@@ -651,6 +679,13 @@ def memo_later(function, *args, key: tuple | None = None, worker=None, here: boo
             worker.stop()
         return lambda: function(*args)
     cache, key_ = MemoCache(build.cache.folder), _memo_key(build, function, args if key is None else key)
+    begun = _begun.pop(_qualified(function), None)
+    if begun is not None:
+        if begun[0] == key_:  # (begin_later's, for the same key)
+            if worker is not None:
+                worker.stop()
+            return begun[2]
+        begun[1].stop()
     data = cache.get(key_)
     if worker is not None and (data is not None or here):
         worker.stop()

@@ -793,7 +793,7 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
     # (the helper was asked for the charts before the build asked for them)
     assert [(name, worker) for name, worker, _ in calls if name != "related"] == [("_charts", True),
                                                                                 ("charts()", False)], calls
-    assert not incremental._helpers and not incremental._taken and site._early is None
+    assert not incremental._helpers and not incremental._taken and not incremental._begun
     monkeypatch.setenv("PAPER_ATLAS_CACHE", str(tmp_path / "cache-first"))
     result = run_cli("build", "--corpus", str(corpus), "--site", str(tmp_path / "site-first"))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -846,8 +846,10 @@ def test_a_helper_process_renders_half_the_paper_pages_and_the_site_is_the_same(
 
 
 def test_charts_begun_on_a_corpus_that_changed_since_are_drawn_again(tmp_path, monkeypatch):
-    """Charts a rebuild began drawing (site.begin_charts) on a corpus whose dates or themes then changed (a dump
-    edited while the build reads): their helper is stopped and the charts are those of the corpus rendered."""
+    """Charts a rebuild began drawing (site.begin_charts, incremental.begin_later) on a corpus whose dates or
+    themes then changed (a dump edited while the build reads): their helper is stopped and the charts are
+    those of the corpus rendered. Begun again on a corpus that shows the same, no second helper starts;
+    a begun call the build never takes is forgotten at its end, its helper stopped."""
     from generator import children
     from generator.corpus import load_corpus
     from generator.render import site
@@ -860,15 +862,25 @@ def test_charts_begun_on_a_corpus_that_changed_since_are_drawn_again(tmp_path, m
     monkeypatch.setattr(incremental, "made_before", lambda function: True)  # (a rebuild)
     incremental.enable(ROOT / "mkdocs.yml")
     try:
-        site.begin_charts(load_corpus(corpus, with_related=False))
-        assert site._early is not None
-        helper = site._early[2]
+        first = load_corpus(corpus, with_related=False)
+        site.begin_charts(first)
+        [(_, helper, _)] = incremental._begun.values()
+        site.begin_charts(first)  # (again on a corpus that shows the same: the hook begins twice when the
+        assert [h for _, h, _ in incremental._begun.values()] == [helper]  # texts changed meanwhile)
+        assert incremental._taken == [helper]
         change_add_dump(corpus)
         changed = build_index(load_corpus(corpus, with_related=False))
         drawn = site.charts(changed)()
-        assert site._early is None and helper.ended()
+        assert not incremental._begun and helper.ended()
+        site.begin_charts(load_corpus(corpus, with_related=False))  # (charts cached now: nothing begun)
+        assert not incremental._begun
+        change_edit_paper(corpus)  # (a new date)
+        monkeypatch.setattr(children, "_asked", 0)  # (charts() drew here by this process's worker)
+        site.begin_charts(load_corpus(corpus, with_related=False))
+        [(_, unused, _)] = incremental._begun.values()
     finally:
         incremental.disable()
+    assert not incremental._begun and unused.ended()
     assert drawn == site._charts(*site._chart_inputs(changed)[0])
 
 

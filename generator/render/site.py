@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
 
 from generator import addresses as at
 from generator import children, incremental
@@ -49,63 +48,33 @@ def charts_drawn_here() -> bool:
     return "matplotlib" in sys.modules
 
 
-Charts = Callable[[], tuple[list[tuple[str, str]], dict[str, str]]]
-
-# Charts begun by begin_charts: (the build, what they show (_chart_inputs' key), their helper, their result).
-_early: tuple[object, tuple, Any, Charts] | None = None
-
-
 def begin_charts(corpus: Corpus) -> None:
     """In a one-off build whose charts the cache does not hold, a child process starts now, to draw them: it
     imports matplotlib meanwhile. In a rebuild (the cache holds paper pages: one whose papers' dates or themes
-    changed) it draws them at once, on the corpus read so far: they show no related papers, which this
-    process waits for meanwhile (matplotlib's import and the drawing were the longest wait of a rebuild
-    after one paper was added to 2,000: 1.1 s). charts() takes them when the corpus it is given shows the
-    same. Not under `mkdocs serve` (the process's own worker keeps matplotlib between rebuilds), nor in a
-    process whose worker drew charts before, or that draws them itself (charts_drawn_here)."""
-    global _early
-    build = incremental.current()
-    if build is None or incremental.serving or children.asked_before() or charts_drawn_here():
-        forget_early_charts()
+    changed) it draws them at once, on the corpus read so far (incremental.begin_later): they show no related
+    papers, which this process waits for meanwhile (matplotlib's import and the drawing were the longest wait
+    of a rebuild after one paper was added to 2,000: 1.1 s); charts() takes them when the corpus it is given
+    shows the same. In a first build it draws when charts() asks: drawing at once competes with the related
+    papers' child, which this process waits for (2 s slower in two paired first builds of 10,000 papers).
+    Not under `mkdocs serve` (the process's own worker keeps matplotlib between rebuilds), nor in a process
+    whose worker drew charts before, or that draws them itself (charts_drawn_here)."""
+    if incremental.serving or children.asked_before() or charts_drawn_here() or not incremental.active():
         return
     args, key = _chart_inputs(build_index(corpus))
-    if _early is not None:
-        if _early[0] is build and _early[1] == key:
-            return
-        forget_early_charts()
-    if incremental.holds(_charts, key):
+    if incremental.holds(_charts, key) or incremental.begun(_charts, key):  # (begun: on the corpus read so far)
         return
     incremental.start_helper("charts", ("generator.render.charts",))
-    if not incremental.made_before(render_page):
-        return  # a first build: the helper imports matplotlib now, and draws when charts() asks (drawing now
-        # competes with the related papers' child, which this process waits for: 2 s slower in two paired
-        # first builds of 10,000 papers)
-    helper = incremental.take_helper("charts")
+    helper = incremental.take_helper("charts") if incremental.made_before(render_page) else None
     if helper is not None:
-        _early = (build, key, helper, incremental.memo_later(_charts, *args, key=key, worker=helper))
+        incremental.begin_later(_charts, *args, key=key, worker=helper)
 
 
-def forget_early_charts() -> None:
-    """Charts begun for another corpus or build, or for a build that failed (the hook's on_build_error):
-    their helper stops (it may still be drawing), and nothing of them is kept."""
-    global _early
-    early, _early = _early, None
-    if early is not None:
-        early[2].stop()
-
-
-def charts(site: SiteIndex) -> Charts:
+def charts(site: SiteIndex) -> Callable[[], tuple[list[tuple[str, str]], dict[str, str]]]:
     """A function returning the SVG chart files and each chart's text alternative by its path: from the
     build's cache when the same charts were drawn before (matplotlib is slow), else those begun by
     begin_charts when they show the same, else drawn in a child process meanwhile (incremental.memo_later),
     or here when matplotlib is loaded here (charts_drawn_here)."""
-    global _early
     args, key = _chart_inputs(site)
-    early = _early
-    if early is not None and early[0] is incremental.current() and early[1] == key:
-        _early = None
-        return early[3]
-    forget_early_charts()
     return incremental.memo_later(_charts, *args, key=key, worker=incremental.take_helper("charts"),
                                   here=charts_drawn_here())
 
