@@ -192,6 +192,10 @@ class EntryCache:
     def put(self, key: str, data: bytes) -> None:
         write.write_bytes(self._path(key), FORMAT + _digest(data).encode() + b"\n" + data)
 
+    def has(self, key: str) -> bool:
+        """Whether `key` has an entry file (not checked: `get` checks it)."""
+        return self._path(key).is_file()
+
 
 class PageCache:
     """key -> a rendered page's HTML: the site's page file itself, hard-linked into the cache as
@@ -626,38 +630,31 @@ def _each_entries(path: Path) -> dict[str, Any]:
     return entries
 
 
-def holds(function, key: tuple) -> bool:
-    """Whether this build's cache holds memo_later(function, ..., key=key)'s result, sound (a caller that
-    would start a child process for it asks first)."""
-    build = _build
-    return build is not None and MemoCache(build.cache.folder).get(_memo_key(build, function, key)) is not None
-
-
 # Calls begun by begin_later, by function: (their cache key, their helper, the function returning the result).
 _begun: dict[str, tuple[str, Any, Callable]] = {}
 
 
-def begin_later(function, *args, key: tuple, worker) -> None:
-    """memo_later(function, *args, key=key) begun now, in `worker` (a helper taken for it: take_helper), before
-    the caller has all the arguments a later memo_later call of the function will have: that call takes it
-    when its key is the same (the result depends on the key's parts only), else stops it and computes its
-    own. Replaces a call of the function begun before; one not taken by the build's end is forgotten, and
-    its helper stopped (stop_helper)."""
+def begin_later(function, *args, key: tuple, start: Callable[[], Any]) -> None:
+    """memo_later(function, *args, key=key) begun now, before the caller has all the arguments a later
+    memo_later call of the function will have: that call takes it when its key is the same (the result
+    depends on the key's parts only), else stops it and computes its own. Nothing is begun when the cache
+    holds the result (an entry found damaged later is computed then) or the same call is begun already;
+    else `start()` gives the helper to make it in (take_helper), or None: not now. A call of the function
+    begun before is replaced; one not taken by the build's end is forgotten, its helper stopped
+    (stop_helper)."""
     build = _build
     if build is None:
-        worker.stop()
         return
-    entry = _memo_key(build, function, key)
-    begun = _begun.pop(_qualified(function), None)
-    if begun is not None and begun[0] != entry:
+    name, entry = _qualified(function), _memo_key(build, function, key)
+    begun = _begun.get(name)
+    if (begun is not None and begun[0] == entry) or MemoCache(build.cache.folder).has(entry):
+        return
+    worker = start()
+    if worker is None:
+        return
+    if begun is not None:
         begun[1].stop()
-    _begun[_qualified(function)] = (entry, worker, memo_later(function, *args, key=key, worker=worker))
-
-
-def begun(function, key: tuple) -> bool:
-    """Whether begin_later began function's call for `key` in this build, not taken yet."""
-    entry = _begun.get(_qualified(function))
-    return _build is not None and entry is not None and entry[0] == _memo_key(_build, function, key)
+    _begun[name] = (entry, worker, _later(build, function, args, entry, worker, here=False))
 
 
 def memo_later(function, *args, key: tuple | None = None, worker=None, here: bool = False):
@@ -671,14 +668,12 @@ def memo_later(function, *args, key: tuple | None = None, worker=None, here: boo
     else finds the result cached. `worker`: a child process of the call's own, started earlier
     (children.Worker), stopped when the cache holds the result, it is computed `here`, or there is no
     build."""
-    import pickle
-
     build = _build
     if build is None:
         if worker is not None:
             worker.stop()
         return lambda: function(*args)
-    cache, key_ = MemoCache(build.cache.folder), _memo_key(build, function, args if key is None else key)
+    key_ = _memo_key(build, function, args if key is None else key)
     begun = _begun.pop(_qualified(function), None)
     if begun is not None:
         if begun[0] == key_:  # (begin_later's, for the same key)
@@ -686,6 +681,14 @@ def memo_later(function, *args, key: tuple | None = None, worker=None, here: boo
                 worker.stop()
             return begun[2]
         begun[1].stop()
+    return _later(build, function, args, key_, worker, here)
+
+
+def _later(build: Build, function, args: tuple, key_: str, worker, here: bool) -> Callable:
+    """memo_later's work once its cache key is made."""
+    import pickle
+
+    cache = MemoCache(build.cache.folder)
     data = cache.get(key_)
     if worker is not None and (data is not None or here):
         worker.stop()

@@ -60,13 +60,13 @@ def begin_charts(corpus: Corpus) -> None:
     whose worker drew charts before, or that draws them itself (charts_drawn_here)."""
     if incremental.serving or children.asked_before() or charts_drawn_here() or not incremental.active():
         return
+
+    def helper():
+        incremental.start_helper("charts", ("generator.render.charts",))
+        return incremental.take_helper("charts") if incremental.made_before(render_page) else None
+
     args, key = _chart_inputs(build_index(corpus))
-    if incremental.holds(_charts, key) or incremental.begun(_charts, key):  # (begun: on the corpus read so far)
-        return
-    incremental.start_helper("charts", ("generator.render.charts",))
-    helper = incremental.take_helper("charts") if incremental.made_before(render_page) else None
-    if helper is not None:
-        incremental.begin_later(_charts, *args, key=key, worker=helper)
+    incremental.begin_later(_charts, *args, key=key, start=helper)
 
 
 def charts(site: SiteIndex) -> Callable[[], tuple[list[tuple[str, str]], dict[str, str]]]:
