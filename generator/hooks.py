@@ -60,7 +60,8 @@ def on_files(files: Files, config) -> Files:
             if reading.computing_related():
                 paper.count_words_ahead(early.papers)  # while the related papers are computed
         corpus = load_corpus(corpus_dir(config))
-        if early is None or _texts(early) != _texts(corpus):  # (not begun, or begun on what changed since)
+        # (not begun, or begun on what changed since)
+        if early is None or paper.texts(early.papers) != paper.texts(corpus.papers):
             if _indexing is not None:
                 _indexing.abort()
             _indexing, vocabulary = begin(corpus)
@@ -121,11 +122,6 @@ def on_config(config):
     if incremental.serving and not incremental.active():
         incremental.enable(config.config_file_path)
     return config
-
-
-def _texts(corpus) -> list[tuple[str, str, str]]:
-    """What Pagefind and the search vocabulary read of the papers."""
-    return [(p.slug, p.title, p.abstract) for p in corpus.papers]
 
 
 def search_vocabulary(corpus) -> str:

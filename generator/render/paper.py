@@ -89,11 +89,12 @@ def count_words_ahead(papers: tuple[Paper, ...]) -> None:
     takes them when it is given papers of the same slugs, titles and abstracts (the words depend on nothing
     else); paper_pages forgets them."""
     global _ahead
-    _ahead = (_texts(papers), SharedTerms(papers))
+    _ahead = (texts(papers), SharedTerms(papers))
 
 
-def _texts(papers: tuple[Paper, ...]) -> tuple:
-    """What SharedTerms reads of the papers before it makes a pair."""
+def texts(papers: tuple[Paper, ...]) -> tuple:
+    """What SharedTerms reads of the papers before it makes a pair; what Pagefind's stand-ins and the search
+    vocabulary read of them too (the hook compares the corpus read so far with the whole one by it)."""
     return tuple((p.slug, p.title, p.abstract) for p in papers)
 
 
@@ -175,7 +176,7 @@ def shared_terms(papers: tuple[Paper, ...]) -> dict[str, list[list[str]]]:
     build = incremental.current()
     code = build.code if build is not None else None
     last, _last_shared = (_last_shared if incremental.serving else None), None
-    ahead = _ahead if _ahead is not None and _ahead[0] == _texts(papers) else None
+    ahead = _ahead if _ahead is not None and _ahead[0] == texts(papers) else None
     if ahead is not None and last is None:
         shared = ahead[1]
     else:
@@ -247,8 +248,8 @@ def paper_pages(site: SiteIndex, base_url: str = "") -> Callable[[], list[tuple[
     for meta tags and citations. In a build with a cache, only the pages whose inputs changed since the last
     build are rendered; in a one-off build of many, half of them by a child process while this one goes on
     (incremental.memo_each_helped)."""
-    links = PaperLinks(site)
     global _ahead
+    links = PaperLinks(site)
     shared = incremental.memo(shared_terms, site.corpus.papers,  # what shared_terms reads of each paper
                               key=tuple((p.slug, p.title, p.abstract, p.related) for p in site.corpus.papers))
     _ahead = None
