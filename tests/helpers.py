@@ -421,13 +421,22 @@ def broken_internal_links(site: Path) -> list[str]:
     site = site.resolve()
     prefix = site_prefix(site)
     problems = []
+
+    @functools.cache
+    def missing(target: Path) -> str | None:  # what is wrong with a link's file, asked once per file
+        if site not in target.resolve().parents:
+            return "points outside the site"
+        if not target.is_file():
+            return f"{target.relative_to(site)} does not exist"
+        return None
+
     for page in sorted(site.rglob("*.html")):
         _, refs = _page(page)
         for attribute, url, line in refs:
-            where = f"{page.relative_to(site)}:{line}: {attribute}={url!r}"
             scheme = urlsplit(url).scheme.lower()
             if url.startswith("//") or scheme in EXTERNAL_SCHEMES:
                 continue
+            where = f"{page.relative_to(site)}:{line}: {attribute}={url!r}"
             if scheme:
                 if url.replace(" ", "") not in HARMLESS:
                     problems.append(f"{where}: {scheme}: URL")
@@ -437,10 +446,8 @@ def broken_internal_links(site: Path) -> list[str]:
             except OutsideSite:
                 problems.append(f"{where}: points outside the site")
                 continue
-            if site not in target.resolve().parents:
-                problems.append(f"{where}: points outside the site")
-            elif not target.is_file():
-                problems.append(f"{where}: {target.relative_to(site)} does not exist")
+            if problem := missing(target):
+                problems.append(f"{where}: {problem}")
             elif fragment and target.suffix == ".html" and fragment not in _page(target)[0]:
                 problems.append(f"{where}: no id {fragment!r} in {target.relative_to(site)}")
     return problems
