@@ -138,9 +138,9 @@ def test_under_serve_an_edited_about_page_is_rendered_at_once_for_pagefind(tmp_p
     assert tree_hash(site / "pagefind") == pagefind_index_of_built_site(site)
 
 
-def _child(scratch, pages, *command):
+def _child(scratch, pages, *command, **popen):
     """generator.pagefind_child over `pages` ((path, stand-in bytes or a paper's title and abstract), in English),
-    running `command` in place of Pagefind."""
+    running `command` in place of Pagefind. `popen`: more arguments of subprocess.Popen."""
     import pickle
     import subprocess
     import sys
@@ -149,7 +149,7 @@ def _child(scratch, pages, *command):
 
     scratch.mkdir()
     (scratch / PAGES).write_bytes(pickle.dumps(("en", pages)))
-    return subprocess.Popen([sys.executable, "-m", "generator.pagefind_child", str(scratch), *command])
+    return subprocess.Popen([sys.executable, "-m", "generator.pagefind_child", str(scratch), *command], **popen)
 
 
 def test_the_child_removes_the_stand_ins_once_pagefind_read_them_and_keeps_the_index(tmp_path):
@@ -175,6 +175,42 @@ def test_the_child_removes_the_stand_ins_once_pagefind_read_them_and_keeps_the_i
     kept = tmp_path / "kept"
     assert _child(kept, pages, "--keep-stand-ins", sys.executable, "-c", reads, str(kept)).wait(30) == 3
     assert (kept / "papers/a/index.html").is_file() and (kept / "pagefind/index.json").is_file()
+
+
+def test_pagefind_runs_with_one_allocator_arena_unless_the_user_set_its_allocator(tmp_path, monkeypatch):
+    """The child gives Pagefind's jemalloc one arena (pagefind_child.ALLOCATOR), and the real binary takes the
+    setting: asked to print its settings at exit, it says so. If a Pagefind release stops reading the variable,
+    this fails (Pagefind's peak memory, measured in bench/, would go back up by a tenth)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from generator.pagefind_child import ALLOCATOR
+
+    (name, value), = ALLOCATOR.items()
+    shows = f"import os; print(os.environ.get({name!r}))"  # in place of Pagefind: what it was given
+    page = [("papers/a/index.html", ("A title", "An abstract."))]
+
+    def given(scratch: Path) -> str:
+        child = _child(scratch, page, sys.executable, "-c", shows, stdout=subprocess.PIPE, text=True)
+        out, _ = child.communicate(timeout=60)
+        assert child.returncode == 0
+        return out.strip()
+
+    monkeypatch.delenv(name, raising=False)
+    assert given(tmp_path / "default") == value
+    monkeypatch.setenv(name, "stats_print:true")
+    assert given(tmp_path / "user's") == "stats_print:true"  # the user's own setting wins
+
+    site = tmp_path / "site"
+    (site / "papers/a").mkdir(parents=True)
+    (site / "papers/a/index.html").write_text('<html lang="en"><body><div data-pagefind-body><h1>A</h1>'
+                                              "<p>word</p></div></body></html>", encoding="utf-8")
+    run = subprocess.run(pagefind.command(site), env=dict(os.environ, **{name: f"{value},stats_print:true"}),
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "opt.narenas: 1\n" in run.stderr, run.stderr[:2000]
+    assert "<jemalloc>" not in run.stderr  # (a setting it refused)
 
 
 def test_pagefind_dies_with_the_child_that_runs_it(tmp_path):
