@@ -49,21 +49,25 @@ def charts_drawn_here() -> bool:
 
 
 def begin_charts(corpus: Corpus) -> None:
-    """In a one-off build whose charts the cache does not hold, a child process starts now, to draw them: it
-    imports matplotlib meanwhile. In a rebuild (the cache holds paper pages: one whose papers' dates or themes
-    changed) it draws them at once, on the corpus read so far (incremental.begin_later): they show no related
-    papers, which this process waits for meanwhile (matplotlib's import and the drawing were the longest wait
-    of a rebuild after one paper was added to 2,000: 1.1 s); charts() takes them when the corpus it is given
-    shows the same. In a first build it draws when charts() asks: drawing at once competes with the related
-    papers' child, which this process waits for (2 s slower in two paired first builds of 10,000 papers).
-    Not under `mkdocs serve` (the process's own worker keeps matplotlib between rebuilds), nor in a process
-    whose worker drew charts before, or that draws them itself (charts_drawn_here)."""
+    """In a one-off build a child process starts now, to draw the charts: it imports matplotlib meanwhile.
+    In a first build it draws them when charts() asks: drawing at once competes with the related papers'
+    child, which this process waits for (2 s slower in two paired first builds of 10,000 papers). In a
+    rebuild (the cache holds paper pages) it starts only when the cache does not hold these charts (the
+    papers' dates or themes changed), and draws them at once, on the corpus read so far
+    (incremental.begin_later): they show no related papers, which this process waits for meanwhile
+    (matplotlib's import and the drawing were the longest wait of a rebuild after one paper was added to
+    2,000: 1.1 s); charts() takes them when the corpus it is given shows the same. Not under `mkdocs serve`
+    (the process's own worker keeps matplotlib between rebuilds), nor in a process whose worker drew charts
+    before, or that draws them itself (charts_drawn_here)."""
     if incremental.serving or children.asked_before() or charts_drawn_here() or not incremental.active():
+        return
+    if not incremental.made_before(render_page):  # a first build: no chart key made (a cached one stops it)
+        incremental.start_helper("charts", ("generator.render.charts",))
         return
 
     def helper():
         incremental.start_helper("charts", ("generator.render.charts",))
-        return incremental.take_helper("charts") if incremental.made_before(render_page) else None
+        return incremental.take_helper("charts")
 
     args, key = _chart_inputs(build_index(corpus))
     incremental.begin_later(_charts, *args, key=key, start=helper)
