@@ -35,8 +35,8 @@ KEEP = "--keep-stand-ins"  # under `mkdocs serve`: the server removes the scratc
 NICE = 10  # under `mkdocs serve`: Pagefind's priority below the build's
 # Pagefind's binary allocates with jemalloc, whose settings it reads from _RJEM_MALLOC_CONF (its symbols carry
 # that prefix). One arena instead of one per thread: Pagefind's peak at 10,000 pages falls from 1,064 to 958 MB,
-# the whole build's from 1,908 to 1,800 MB, and it is no slower (bench/history.md, 2026-12-08). A value the user
-# set wins.
+# the whole build's from 1,908 to 1,800 MB, and no slower in the runs measured (bench/history.md, 2026-12-08). A
+# value the user set wins.
 ALLOCATOR = {"_RJEM_MALLOC_CONF": "narenas:1"}
 
 
