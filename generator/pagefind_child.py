@@ -1,5 +1,6 @@
 """The child process of a Pagefind run (generator/pagefind.py): make and write the stand-ins the build asked
-for in the scratch folder, run Pagefind's binary over them, then remove them.
+for in the scratch folder (in a process forked for it, ended before Pagefind starts: write_stand_ins_apart), run
+Pagefind's binary over them, then remove them.
 
     python -m generator.pagefind_child SCRATCH [--keep-stand-ins] PAGEFIND [ARGUMENT...]
 
@@ -12,10 +13,10 @@ build removed them). Only Pagefind's index
 (SCRATCH/pagefind) and its log are left for the build. Under `mkdocs serve` (`--keep-stand-ins`) the
 server removes the scratch folder in a thread while the page reloads, sooner than this child could.
 Pagefind dies with this process, which dies with the build (children.die_with_parent). Its exit status is
-Pagefind's.
+Pagefind's (or that of the process that wrote the stand-ins, when it failed: Pagefind is not run).
 
-A module of its own that imports almost nothing until it is given papers (render.paper, 0.2 s): the child's
-start-up is on the path of every build that waits for Pagefind at its end.
+A module of its own that imports almost nothing until it is given papers (render.paper, 0.2 s, imported by the
+forked process): the child's start-up is on the path of every build that waits for Pagefind at its end.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ import os
 import pickle
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 
 from generator import write
-from generator.children import popen_kwargs
+from generator.children import die_with_parent, popen_kwargs
 
 PAGES = "stand-ins.pickle"  # in the scratch folder: the language, and (path in the site, Page) of each page
 INDEX = "pagefind"  # Pagefind's output folder in the scratch folder
@@ -59,6 +61,40 @@ def stand_ins(lang: str, pages: list[tuple[str, Page]]) -> list[tuple[str, bytes
     return [(path, page if isinstance(page, bytes) else stand_in(lang, indexed_body(*page))) for path, page in pages]
 
 
+def write_stand_ins(scratch: Path) -> None:
+    """Make the stand-ins the build asked for (SCRATCH/stand-ins.pickle) and write them into the scratch folder."""
+    listed = scratch / PAGES
+    lang, asked = pickle.loads(listed.read_bytes())  # written by this build, just now
+    write.new_files(scratch, stand_ins(lang, asked))
+    listed.unlink()
+
+
+def write_stand_ins_apart(scratch: Path) -> int:
+    """write_stand_ins in a process forked for it, which has ended when this returns its exit status: what making
+    them took (the papers' texts, the stand-ins' bytes, render.paper's imports: 57 of this process's 72 MB at
+    10,000 papers) is not held beside Pagefind's peak (bench/history.md, 2026-12-08). Where there is no fork,
+    here."""
+    if not hasattr(os, "fork"):
+        write_stand_ins(scratch)
+        return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the forked process: dies with this one (a fork does not inherit that), never returns
+        code = 1
+        try:
+            die_with_parent(parent)
+            write_stand_ins(scratch)
+            code = 0
+        except BaseException:  # the traceback is the build's to show, in Pagefind's log
+            traceback.print_exc()
+        finally:
+            sys.stderr.flush()
+            os._exit(code)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
 def main(argv: list[str]) -> int:
     scratch, run = Path(argv[0]), argv[1:]
     keep = run[:1] == [KEEP]
@@ -67,17 +103,14 @@ def main(argv: list[str]) -> int:
         # Under `mkdocs serve` the pages do not wait for the index (generator/serve.py): the build that makes
         # them comes first on a busy machine, and Pagefind (which inherits this) takes what the build leaves.
         os.nice(NICE)
-    listed = scratch / PAGES
-    lang, asked = pickle.loads(listed.read_bytes())  # written by this build, just now
-    pages = stand_ins(lang, asked)
-    write.new_files(scratch, pages)
-    listed.unlink()
+    written = write_stand_ins_apart(scratch)
+    if written != 0:
+        return written if written > 0 else 128 - written
     status = subprocess.run(run, env={**ALLOCATOR, **os.environ}, **popen_kwargs()).returncode
-    if not keep:
-        for top in sorted({path.split("/", 1)[0] for path, _ in pages} - {INDEX}):
+    if not keep:  # the stand-ins' folders: all the scratch folder holds besides Pagefind's index and its log
+        for top in sorted(entry.name for entry in os.scandir(scratch) if entry.is_dir() and entry.name != INDEX):
             write.discard(scratch / top)
     return status if status >= 0 else 128 - status  # killed by a signal: as a shell says it
-
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -177,6 +177,29 @@ def test_the_child_removes_the_stand_ins_once_pagefind_read_them_and_keeps_the_i
     assert (kept / "papers/a/index.html").is_file() and (kept / "pagefind/index.json").is_file()
 
 
+def test_the_process_that_runs_pagefind_does_not_hold_the_stand_ins_it_wrote(tmp_path):
+    """The stand-ins are made and written by a process forked for them (pagefind_child.write_stand_ins_apart),
+    ended before Pagefind starts: the child that waits for Pagefind holds no more memory for 4,000 papers'
+    stand-ins than for one (made in the child itself, they stayed resident: 57 MB at 10,000 papers). In place of
+    Pagefind, a program that reads its parent's resident memory."""
+    import sys
+
+    reads = ("import os, pathlib, sys; s = pathlib.Path(sys.argv[1]); "
+             "kb = next(int(line.split()[1]) for line in open(f'/proc/{os.getppid()}/status') if line.startswith('VmRSS:')); "
+             "(s / 'rss').write_text(str(kb * 1024))")
+
+    def held(count: int) -> int:
+        scratch = tmp_path / str(count)
+        pages = [(f"papers/p{i}/index.html", ("A title", f"An abstract of paper {i}, " + "with its words " * 60))
+                 for i in range(count)]
+        assert _child(scratch, pages, sys.executable, "-c", reads, str(scratch)).wait(60) == 0
+        assert not (scratch / "papers").exists()  # (removed once Pagefind had read them)
+        return int((scratch / "rss").read_text())
+
+    one, many = held(1), held(4000)
+    assert many - one < 4 * 2**20, f"the child held {(many - one) / 2**20:.0f} MB more for 4,000 papers"
+
+
 def test_pagefind_runs_with_one_allocator_arena_unless_the_user_set_its_allocator(tmp_path, monkeypatch):
     """The child gives Pagefind's jemalloc one arena (pagefind_child.ALLOCATOR), and the real binary takes the
     setting: asked to print its settings at exit, it says so. If a Pagefind release stops reading the variable,
