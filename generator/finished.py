@@ -51,19 +51,45 @@ def is_finished(src_uri: str) -> bool:
 
 
 def render(page, config, files) -> None:
-    """In place of MkDocs' Page.render for a finished page: `page.markdown` (the body after the front
-    matter) is already the page's HTML."""
+    """In place of MkDocs' Page.render for a finished page: its body (after the front matter) is already the
+    page's HTML. What Markdown would have made of it is filled in (the table of contents from the headings,
+    the title, the anchors the page holds); the content itself is the page's only while MkDocs puts it in its
+    template (`content_for_template`, `release_content`): MkDocs reads every page before it renders the first
+    template, and held, the bodies of 10,000 paper pages were a second copy of them beside Pagefind's peak."""
     from markdown.extensions.toc import nest_toc_tokens
     from mkdocs.structure.toc import get_toc
 
-    body = page.markdown
-    page.content = body
+    body = body_of(page)
     tokens: list[Any] = [{"level": int(level), "id": id_, "name": text, "children": []}
                          for level, id_, text in _HEADING.findall(body)]
-    page.toc = get_toc(nest_toc_tokens(tokens))
+    # (the title before the tokens are nested: nest_toc_tokens changes their levels)
     page._title_from_render = next((html.unescape(t["name"]) for t in tokens if t["level"] == 1), None)
+    page.toc = get_toc(nest_toc_tokens(tokens))
     page.present_anchor_ids = _ids(body)
     page.links_to_anchors = {}  # check_links checks them
+    page.content = ""  # (until content_for_template)
+
+
+def body_of(page) -> str:
+    """A finished page's HTML: its source after the front matter (split_source's text, its front matter not
+    read again)."""
+    from mkdocs.utils.meta import YAML_RE
+
+    source = page.file.content_string
+    m = YAML_RE.match(source)
+    return source[m.end():].lstrip("\n") if m is not None else split_source(source)[0]
+
+
+def content_for_template(page) -> None:
+    """Before MkDocs puts a finished page in its template (the hook's on_page_context): its content."""
+    if is_finished_file(page.file):
+        page.content = body_of(page)
+
+
+def release_content(page) -> None:
+    """Once MkDocs has rendered a finished page's template (the hook's on_post_page): its content is let go."""
+    if is_finished_file(page.file):
+        page.content = ""
 
 
 def _ids(html_text: str) -> set[str]:
@@ -86,22 +112,28 @@ def body(source: str) -> str:
 
 
 def read_source(page, config) -> None:
-    """In place of MkDocs' Page.read_source for a generated page: the same front matter, which the generator
-    writes as a JSON object (render.environment.front_matter), read with json; other YAML is read by libyaml
-    when PyYAML has it (MkDocs' pure-Python reader took a third of a millisecond per page)."""
+    """In place of MkDocs' Page.read_source for a generated page: the same front matter and text (split_source).
+    A finished page's Markdown is left empty: `render` reads its HTML from the source."""
+    markdown, page.meta = split_source(page.file.content_string)
+    page.markdown = "" if is_finished_file(page.file) else markdown
+
+
+def split_source(source: str) -> tuple[str, dict]:
+    """A generated page's source as MkDocs reads it: (its text after the front matter, the front matter). The
+    generator writes the front matter as a JSON object (render.environment.front_matter), read with json here;
+    other YAML is read by libyaml when PyYAML has it (MkDocs' pure-Python reader took a third of a millisecond
+    per page)."""
     import yaml
     from mkdocs.utils.meta import YAML_RE, get_data
 
-    source = page.file.content_string
     loader = getattr(yaml, "CSafeLoader", None)
     m = YAML_RE.match(source)
     meta = None if m is None else _json_front_matter(m.group(1))
     if meta is None and m is not None and loader is not None:
         meta = yaml.load(m.group(1), loader)  # noqa: S506 (a safe loader)
     if m is None or meta is None:
-        page.markdown, page.meta = get_data(source)
-        return
-    page.markdown, page.meta = source[m.end():].lstrip("\n"), meta if isinstance(meta, dict) else {}
+        return get_data(source)
+    return source[m.end():].lstrip("\n"), meta if isinstance(meta, dict) else {}
 
 
 def _json_front_matter(text: str) -> Any:

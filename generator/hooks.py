@@ -173,6 +173,7 @@ def on_post_page(output: str, page, config) -> str:
     (write.PageWriter); MkDocs, given an empty output, writes nothing (its "Page skipped" message for
     such a page is left out: _QuietWritten)."""
     data = output.encode("utf-8", errors="xmlcharrefreplace")  # the bytes MkDocs writes (its _build_page)
+    finished.release_content(page)
     incremental.keep(page, data)
     if not output.strip():
         return output  # MkDocs says the page is skipped
@@ -220,6 +221,12 @@ set_aside = True  # False: every page's content goes through the plugin (tests c
 _SEARCH_ATTRIBUTE = "data-search-"  # what the plugin's expression looks for (material/plugins/search)
 
 
+@event_priority(200)  # first: Material's template and its search plugin read the content
+def _content(context, page, config, nav):
+    finished.content_for_template(page)
+    return context
+
+
 @event_priority(100)  # before Material's search plugin (0)
 def _before_search(context, page, config, nav):
     search = page.meta.get("search") if isinstance(page.meta, dict) else None
@@ -237,7 +244,7 @@ def _after_search(context, page, config, nav):
     return context
 
 
-on_page_context = CombinedEvent(_before_search, _after_search)
+on_page_context = CombinedEvent(_content, _before_search, _after_search)
 
 
 def on_page_content(html: str, page, config, files) -> str:

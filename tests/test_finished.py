@@ -53,9 +53,32 @@ def test_anchors_are_the_id_attributes_of_tags():
     """An id after any white space counts; data-id, an id at the very start and text do not."""
     body = ('id="start"<h2 class="x"\n\tid="two">T</h2><div data-id="data" id="one"></div>'
             '<p>text with &lt;b id=&quot;no&quot;&gt;</p><span\nid=""></span><a href="?id=" id="top">t</a>')
-    page = SimpleNamespace(markdown=body)
+    page = SimpleNamespace(file=_file("papers/x.md", "papers/x/", '---\n{"title": "X"}\n---\n' + body))
     finished.render(page, None, None)
     assert page.present_anchor_ids == {"two", "one", "", "top"}
+
+
+def test_a_finished_pages_content_is_held_only_while_its_template_is_rendered():
+    """MkDocs reads every page before it renders the first template: a finished page's HTML is its source's
+    (after the front matter), made the page's content just before its template is rendered (the hook's
+    on_page_context) and let go once it is (on_post_page); its table of contents, title and anchors are
+    there from the start."""
+    body = '<h1 id="a-title">A title<a class="headerlink" href="#a-title">¶</a></h1>\n<p id="p">text</p>\n'
+    page = SimpleNamespace(file=_file("papers/x.md", "papers/x/", '---\n{"title": "A title"}\n---\n' + body))
+    finished.read_source(page, None)
+    assert page.markdown == "" and page.meta == {"title": "A title"}
+    finished.render(page, None, None)
+    assert page.content == "" and page._title_from_render == "A title"
+    assert [item.id for item in page.toc] == ["a-title"] and page.present_anchor_ids == {"a-title", "p"}
+    finished.content_for_template(page)
+    assert page.content == body
+    finished.release_content(page)
+    assert page.content == ""
+    markdown = SimpleNamespace(file=_file("index.md", "", '---\n{"title": "Home"}\n---\n# Home\n'), content="<p>x</p>")
+    finished.read_source(markdown, None)
+    finished.content_for_template(markdown)
+    finished.release_content(markdown)
+    assert markdown.markdown == "# Home\n" and markdown.content == "<p>x</p>"  # (a Markdown page: MkDocs' own)
 
 
 def _file(src_uri, url, content="", anchors=None):
