@@ -112,5 +112,6 @@ def main(argv: list[str]) -> int:
             write.discard(scratch / top)
     return status if status >= 0 else 128 - status  # killed by a signal: as a shell says it
 
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

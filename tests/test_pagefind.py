@@ -200,6 +200,24 @@ def test_the_process_that_runs_pagefind_does_not_hold_the_stand_ins_it_wrote(tmp
     assert many - one < 4 * 2**20, f"the child held {(many - one) / 2**20:.0f} MB more for 3,000 papers"
 
 
+def test_stand_ins_that_cannot_be_made_fail_the_child_and_pagefind_is_not_run(tmp_path):
+    """The process forked to write the stand-ins fails (here: the build's list of them is damaged): the child
+    exits with its status, its traceback in the output the build shows, and does not run Pagefind."""
+    import subprocess
+    import sys
+
+    from generator.pagefind_child import PAGES
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    (scratch / PAGES).write_bytes(b"not a pickle")
+    ran = tmp_path / "ran"
+    child = subprocess.run([sys.executable, "-m", "generator.pagefind_child", str(scratch), sys.executable, "-c",
+                            f"open({str(ran)!r}, 'w')"], capture_output=True, text=True, timeout=60)
+    assert child.returncode == 1 and "UnpicklingError" in child.stderr, child.stderr
+    assert not ran.exists()
+
+
 def test_pagefind_runs_with_one_allocator_arena_unless_the_user_set_its_allocator(tmp_path, monkeypatch):
     """The child gives Pagefind's jemalloc one arena (pagefind_child.ALLOCATOR), and the real binary takes the
     setting: asked to print its settings at exit, it says so. If a Pagefind release stops reading the variable,
