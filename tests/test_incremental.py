@@ -574,6 +574,33 @@ def test_memo_each_computes_only_the_calls_it_has_not_seen(tmp_path):
         incremental._build = None
 
 
+def test_memo_each_stores_texts_without_a_second_copy_in_memory(tmp_path):
+    """Text results (the paper pages) go to memo_each's file as UTF-8 bytes and come back as the same texts: the
+    texts of this build stay the size they were (pickling a text beyond ASCII makes Python keep a UTF-8 copy
+    of it inside the text, which sys.getsizeof counts), and other results are stored as they are."""
+    import sys
+    from concurrent.futures import wait
+
+    def page(n):
+        return f"<h1>Caf\u00e9 \u00b6 {n}</h1>" + "x" * 1000 + ("\ud800" if n == 2 else "")  # (surrogatepass)
+
+    def pair(n):
+        return (n, "\u00e9")
+
+    incremental._build = incremental.Build(incremental.PageCache(tmp_path), "site", "code")
+    try:
+        texts = incremental.memo_each(page, [(1,), (2,)])
+        assert incremental.memo_each(pair, [(1,)]) == [(1, "\u00e9")]
+        wait(incremental._build.writes)  # (the files are written by a thread)
+        assert [sys.getsizeof(t) for t in texts] == [sys.getsizeof(page(1)), sys.getsizeof(page(2))]
+        new_process()  # a new process reads the file
+        assert incremental.memo_each(page, [(1,), (2,)]) == [page(1), page(2)]
+        assert incremental.memo_each(pair, [(1,)]) == [(1, "\u00e9")]
+    finally:
+        new_process()
+        incremental._build = None
+
+
 def test_memo_each_keeps_every_functions_entries_in_memory(tmp_path, monkeypatch):
     """Every rebuild under `mkdocs serve` calls memo_each for the theme scores and for the paper pages: the
     entries of both stay in memory, so neither file is read again (1.3 s at 10,000 papers)."""
