@@ -71,13 +71,9 @@ def render(page, config, files) -> None:
 
 
 def body_of(page) -> str:
-    """A finished page's HTML: its source after the front matter (split_source's text, its front matter not
-    read again)."""
-    from mkdocs.utils.meta import YAML_RE
-
-    source = page.file.content_string
-    m = YAML_RE.match(source)
-    return source[m.end():].lstrip("\n") if m is not None else split_source(source)[0]
+    """A finished page's HTML: its source after the front matter, as split_source gives it (`body`, without
+    reading the front matter again)."""
+    return body(page.file.content_string).lstrip("\n")
 
 
 def content_for_template(page) -> None:

@@ -170,7 +170,8 @@ def on_pre_page(page, config, files):
 
 def on_post_page(output: str, page, config) -> str:
     """The page goes to the cache (incremental.keep) and to the thread that writes the site's pages
-    (write.PageWriter); MkDocs, given an empty output, writes nothing (its "Page skipped" message for
+    (write.PageWriter), and a finished page lets its content go (finished.release_content); MkDocs, given an
+    empty output, writes nothing (its "Page skipped" message for
     such a page is left out: _QuietWritten)."""
     data = output.encode("utf-8", errors="xmlcharrefreplace")  # the bytes MkDocs writes (its _build_page)
     finished.release_content(page)

@@ -105,12 +105,17 @@ def main(argv: list[str]) -> int:
         os.nice(NICE)
     written = write_stand_ins_apart(scratch)
     if written != 0:
-        return written if written > 0 else 128 - written
+        return _as_shell(written)
     status = subprocess.run(run, env={**ALLOCATOR, **os.environ}, **popen_kwargs()).returncode
     if not keep:  # the stand-ins' folders: all the scratch folder holds besides Pagefind's index and its log
         for top in sorted(entry.name for entry in os.scandir(scratch) if entry.is_dir() and entry.name != INDEX):
             write.discard(scratch / top)
-    return status if status >= 0 else 128 - status  # killed by a signal: as a shell says it
+    return _as_shell(status)
+
+
+def _as_shell(status: int) -> int:
+    """A child's exit status as a shell gives it: killed by signal N (status -N), 128 + N."""
+    return status if status >= 0 else 128 - status
 
 
 if __name__ == "__main__":
